@@ -1,0 +1,170 @@
+/**
+ * Jute binary archive primitives: a bounds-checked reader and a growable writer.
+ *
+ * Encoding (org.apache.jute.BinaryOutputArchive): int = 4 bytes big-endian signed, long = 8 bytes
+ * big-endian signed (a bigint here, never a JS number), boolean = 1 byte, buffer and ustring =
+ * int32 length then bytes (-1 = null), vector = int32 count (-1 = null) then elements.
+ * Not here: record layouts (records.ts) and framing (frame-decoder.ts).
+ * Invariant: a reader never reads past its end; it throws JuteError instead.
+ */
+
+export class JuteError extends Error {
+  override readonly name = 'JuteError';
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
+
+export class JuteReader {
+  private offset: number;
+  private readonly end: number;
+
+  constructor(private readonly bytes: Uint8Array, start = 0, end = bytes.length) {
+    this.offset = start;
+    this.end = end;
+  }
+
+  get position(): number {
+    return this.offset;
+  }
+
+  get remaining(): number {
+    return this.end - this.offset;
+  }
+
+  private need(count: number, what: string): void {
+    if (count < 0 || this.offset + count > this.end) {
+      throw new JuteError(`short read: ${what} needs ${count} bytes at offset ${this.offset}, ${this.end - this.offset} left`);
+    }
+  }
+
+  readInt(): number {
+    this.need(4, 'int');
+    const b = this.bytes;
+    const o = this.offset;
+    this.offset = o + 4;
+    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) | 0;
+  }
+
+  readLong(): bigint {
+    this.need(8, 'long');
+    const high = this.readInt();
+    const low = this.readInt() >>> 0;
+    return (BigInt(high) << 32n) | BigInt(low);
+  }
+
+  readBoolean(): boolean {
+    this.need(1, 'boolean');
+    return this.bytes[this.offset++] !== 0;
+  }
+
+  readBuffer(): Uint8Array | null {
+    const length = this.readInt();
+    if (length === -1) return null;
+    if (length < -1) throw new JuteError(`negative buffer length ${length}`);
+    this.need(length, 'buffer');
+    const out = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+
+  readUstring(): string {
+    const length = this.readInt();
+    if (length === -1) return '';
+    if (length < -1) throw new JuteError(`negative string length ${length}`);
+    this.need(length, 'ustring');
+    const out = utf8Decoder.decode(this.bytes.subarray(this.offset, this.offset + length));
+    this.offset += length;
+    return out;
+  }
+
+  /** Vector count: -1 (null) reads as 0 elements. A count that cannot fit is rejected early. */
+  readVectorCount(minElementBytes: number): number {
+    const count = this.readInt();
+    if (count === -1) return 0;
+    if (count < -1) throw new JuteError(`negative vector count ${count}`);
+    if (count * minElementBytes > this.remaining) {
+      throw new JuteError(`vector count ${count} exceeds the ${this.remaining} bytes left`);
+    }
+    return count;
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+
+export class JuteWriter {
+  private bytes: Uint8Array;
+  private view: DataView;
+  private offset = 0;
+
+  constructor(initialBytes = 256) {
+    this.bytes = new Uint8Array(initialBytes);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  get length(): number {
+    return this.offset;
+  }
+
+  private ensure(count: number): void {
+    const needed = this.offset + count;
+    if (needed <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.offset));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
+  writeInt(value: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.offset, value);
+    this.offset += 4;
+  }
+
+  writeLong(value: bigint): void {
+    this.ensure(8);
+    this.view.setBigInt64(this.offset, BigInt.asIntN(64, value));
+    this.offset += 8;
+  }
+
+  writeBoolean(value: boolean): void {
+    this.ensure(1);
+    this.bytes[this.offset++] = value ? 1 : 0;
+  }
+
+  writeBuffer(value: Uint8Array | null): void {
+    if (value === null) {
+      this.writeInt(-1);
+      return;
+    }
+    this.writeInt(value.length);
+    this.writeRaw(value);
+  }
+
+  writeUstring(value: string): void {
+    const encoded = utf8Encoder.encode(value);
+    this.writeInt(encoded.length);
+    this.writeRaw(encoded);
+  }
+
+  writeRaw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.bytes.set(value, this.offset);
+    this.offset += value.length;
+  }
+
+  /** Overwrites an int already written, e.g. a length prefix back-patched after the body. */
+  patchInt(at: number, value: number): void {
+    this.view.setInt32(at, value);
+  }
+
+  /** A copy of the bytes written so far (safe to keep after the writer is reused). */
+  toBytes(): Uint8Array {
+    return this.bytes.slice(0, this.offset);
+  }
+
+  reset(): void {
+    this.offset = 0;
+  }
+}
