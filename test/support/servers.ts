@@ -1,0 +1,140 @@
+/**
+ * Starts real servers for interop and differential tests: a zkts process (the built CLI) and an
+ * Apache ZooKeeper 3.8 process (Debian's package), each on a free loopback port with its own
+ * temporary data directory, each stopped by `stop()` (and killed if the test process exits).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface RunningServer {
+  readonly kind: 'zkts' | 'zookeeper';
+  readonly host: string;
+  readonly port: number;
+  readonly connectString: string;
+  readonly dataDir: string;
+  readonly process: ChildProcess;
+  /** Output so far (stdout and stderr), for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Extra zoo.cfg lines, e.g. { extendedTypesEnabled: 'true' }. */
+  readonly config?: Readonly<Record<string, string>>;
+  readonly tickTimeMs?: number;
+}
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const zktsMain = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+const zookeeperJar = '/usr/share/java/zookeeper.jar';
+
+export function apacheZooKeeperAvailable(): boolean {
+  return existsSync(zookeeperJar);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function writeConfig(dir: string, port: number, options: ServerOptions): string {
+  const lines: Record<string, string> = {
+    tickTime: String(options.tickTimeMs ?? 2000),
+    dataDir: join(dir, 'data'),
+    clientPort: String(port),
+    clientPortAddress: '127.0.0.1',
+    'admin.enableServer': 'false',
+    '4lw.commands.whitelist': '*',
+    ...options.config,
+  };
+  const path = join(dir, 'zoo.cfg');
+  writeFileSync(path, Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
+  return path;
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before listening:\n${output()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.end('ruok');
+      });
+      let answer = '';
+      socket.on('data', (chunk) => { answer += chunk.toString(); });
+      socket.on('close', () => resolve(answer === 'imok'));
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`server did not answer ruok on ${port} within ${timeoutMs} ms:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+async function start(kind: 'zkts' | 'zookeeper', options: ServerOptions): Promise<RunningServer> {
+  const dir = mkdtempSync(join(tmpdir(), `${kind}-test-`));
+  const port = await freePort();
+  const configPath = writeConfig(dir, port, options);
+  const child = kind === 'zkts'
+    ? spawn(process.execPath, [zktsMain, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('java', ['-Xmx256m', '-cp', `/etc/zookeeper/conf:${zookeeperJar}`, 'org.apache.zookeeper.server.ZooKeeperServerMain', configPath], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+  running.add(child);
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+  const output = () => log;
+  try {
+    await waitForPort(port, child, output, kind === 'zkts' ? 10_000 : 30_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    running.delete(child);
+    throw error;
+  }
+  return {
+    kind,
+    host: '127.0.0.1',
+    port,
+    connectString: `127.0.0.1:${port}`,
+    dataDir: join(dir, 'data'),
+    process: child,
+    output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      running.delete(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function startZkts(options: ServerOptions = {}): Promise<RunningServer> {
+  return start('zkts', options);
+}
+
+export function startApacheZooKeeper(options: ServerOptions = {}): Promise<RunningServer> {
+  return start('zookeeper', options);
+}
