@@ -1,0 +1,278 @@
+/**
+ * The data tree: znodes by path, their Stat, ACLs, children, the session→ephemerals index, the
+ * container/TTL candidate sets, and the data and child watch managers. It applies transactions
+ * (already validated by the request pipeline) and reports which watch events they fire.
+ *
+ * Deliberately not here: validation, permissions, sessions, networking, persistence.
+ * Invariants (checked by `invariants()`): every non-root node's parent exists and lists it;
+ * numChildren equals the children set size; every ephemeral is indexed under its owner.
+ * Applying a txn is idempotent enough for fuzzy-snapshot replay, as in ZooKeeper's DataTree:
+ * a create of an existing node or a delete of a missing one reports an error and changes nothing.
+ */
+import { ErrorCode, EventType, type EventTypeValue, Perms } from '../protocol/codes.js';
+import type { ACLT, StatT } from '../jute/records.js';
+import { WatchManager, type WatcherId } from './watch-manager.js';
+import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
+
+export interface DataNode {
+  data: Uint8Array | null;
+  acl: ACLT[];
+  czxid: bigint;
+  mzxid: bigint;
+  ctime: bigint;
+  mtime: bigint;
+  version: number;
+  cversion: number;
+  aversion: number;
+  ephemeralOwner: bigint;
+  pzxid: bigint;
+  readonly children: Set<string>;
+}
+
+export interface WatchEvent {
+  readonly watcher: WatcherId;
+  readonly type: EventTypeValue;
+  readonly path: string;
+  readonly zxid: bigint;
+}
+
+export type TxnResult =
+  | { readonly type: 'create'; readonly err: number; readonly path: string; readonly stat?: StatT }
+  | { readonly type: 'delete' | 'check' | 'session'; readonly err: number }
+  | { readonly type: 'setData' | 'setACL'; readonly err: number; readonly stat?: StatT }
+  | { readonly type: 'error'; readonly err: number }
+  | { readonly type: 'multi'; readonly err: number; readonly results: TxnResult[] };
+
+export const OPEN_ACL_UNSAFE: ACLT[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
+export const READ_ACL_UNSAFE: ACLT[] = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
+
+export function parentPath(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash <= 0 ? '/' : path.slice(0, slash);
+}
+
+export function childName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function newNode(data: Uint8Array | null, acl: ACLT[], zxid: bigint, timeMs: bigint, ephemeralOwner: bigint): DataNode {
+  return {
+    data, acl, czxid: zxid, mzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0,
+    ephemeralOwner, pzxid: zxid, children: new Set(),
+  };
+}
+
+export class DataTree {
+  readonly nodes = new Map<string, DataNode>();
+  /** sessionId → paths of its ephemerals (normal ephemerals only). */
+  readonly ephemerals = new Map<bigint, Set<string>>();
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  readonly dataWatches = new WatchManager();
+  readonly childWatches = new WatchManager();
+  /** The zxid of the last txn applied. */
+  lastProcessedZxid = 0n;
+  private approximateDataBytes = 0;
+
+  constructor() {
+    const root = newNode(new Uint8Array(0), OPEN_ACL_UNSAFE, 0n, 0n, 0n);
+    this.nodes.set('/', root);
+    // The reserved subtree every ZooKeeper server has (ZooDefs.ZOOKEEPER_NODE_SUBTREE).
+    for (const [path, acl] of [['/zookeeper', OPEN_ACL_UNSAFE], ['/zookeeper/quota', OPEN_ACL_UNSAFE], ['/zookeeper/config', READ_ACL_UNSAFE]] as const) {
+      this.nodes.set(path, newNode(new Uint8Array(0), acl, 0n, 0n, 0n));
+      this.nodes.get(parentPath(path))!.children.add(childName(path));
+    }
+  }
+
+  get(path: string): DataNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  get approximateDataSize(): number {
+    return this.approximateDataBytes;
+  }
+
+  /** The Stat clients see: containers and TTL nodes report ephemeralOwner 0 (DataNode.getClientEphemeralOwner). */
+  statOf(node: DataNode): StatT {
+    const kind = ephemeralKindOf(node.ephemeralOwner);
+    return {
+      czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
+      cversion: node.cversion, aversion: node.aversion,
+      ephemeralOwner: kind === 'normal' ? node.ephemeralOwner : 0n,
+      dataLength: node.data?.length ?? 0, numChildren: node.children.size, pzxid: node.pzxid,
+    };
+  }
+
+  ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
+    return this.ephemerals.get(sessionId) ?? new Set();
+  }
+
+  /** All descendants of `path` (not counting itself), as getAllChildrenNumber reports. */
+  countDescendants(path: string): number {
+    const node = this.nodes.get(path);
+    if (node === undefined) return 0;
+    let count = 0;
+    const stack = [path];
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const children = this.nodes.get(at)?.children;
+      if (children === undefined) continue;
+      for (const child of children) {
+        count++;
+        stack.push(at === '/' ? `/${child}` : `${at}/${child}`);
+      }
+    }
+    return count;
+  }
+
+  applyTxn(header: TxnHeader, txn: Txn): { result: TxnResult; events: WatchEvent[] } {
+    const events: WatchEvent[] = [];
+    const result = this.apply(header, txn, events);
+    if (header.zxid > this.lastProcessedZxid) this.lastProcessedZxid = header.zxid;
+    return { result, events };
+  }
+
+  private apply(header: TxnHeader, txn: Txn, events: WatchEvent[]): TxnResult {
+    switch (txn.type) {
+      case 'create':
+      case 'create2':
+        return this.createNode(header, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events);
+      case 'createContainer':
+        return this.createNode(header, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events);
+      case 'createTTL':
+        return this.createNode(header, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events);
+      case 'delete':
+      case 'deleteContainer':
+        return { type: 'delete', err: this.deleteNode(txn.path, header.zxid, events) };
+      case 'setData': {
+        const node = this.nodes.get(txn.path);
+        if (node === undefined) return { type: 'setData', err: ErrorCode.NONODE };
+        this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
+        node.data = txn.data;
+        node.version = txn.version;
+        node.mzxid = header.zxid;
+        node.mtime = header.timeMs;
+        this.fire(this.dataWatches.trigger(txn.path, EventType.NodeDataChanged), EventType.NodeDataChanged, txn.path, header.zxid, events);
+        return { type: 'setData', err: ErrorCode.OK, stat: this.statOf(node) };
+      }
+      case 'setACL': {
+        const node = this.nodes.get(txn.path);
+        if (node === undefined) return { type: 'setACL', err: ErrorCode.NONODE };
+        node.acl = txn.acl;
+        node.aversion = txn.version;
+        return { type: 'setACL', err: ErrorCode.OK, stat: this.statOf(node) };
+      }
+      case 'check':
+        return { type: 'check', err: ErrorCode.OK };
+      case 'createSession':
+        return { type: 'session', err: ErrorCode.OK };
+      case 'closeSession': {
+        // Like ZooKeeper (killSession), delete whatever the session still owns, not only the listed paths.
+        const owned = new Set([...txn.paths2Delete, ...this.ephemeralsOf(header.clientId)]);
+        for (const path of [...owned].sort().reverse()) this.deleteNode(path, header.zxid, events);
+        this.ephemerals.delete(header.clientId);
+        return { type: 'session', err: ErrorCode.OK };
+      }
+      case 'error':
+        return { type: 'error', err: txn.err };
+      case 'multi': {
+        const results = txn.txns.map((sub) => this.apply(header, sub, events));
+        return { type: 'multi', err: ErrorCode.OK, results };
+      }
+    }
+  }
+
+  private createNode(header: TxnHeader, path: string, data: Uint8Array | null, acl: ACLT[], ephemeralOwner: bigint,
+    parentCVersion: number, events: WatchEvent[]): TxnResult {
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
+    if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path };
+    const name = childName(path);
+    if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path };
+    // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
+    let cversion = parentCVersion;
+    if (cversion === -1) cversion = parent.cversion + 1;
+    if (cversion > parent.cversion) {
+      parent.cversion = cversion;
+      parent.pzxid = header.zxid;
+    }
+    const node = newNode(data, acl, header.zxid, header.timeMs, ephemeralOwner);
+    parent.children.add(name);
+    this.nodes.set(path, node);
+    this.approximateDataBytes += path.length + (data?.length ?? 0);
+    switch (ephemeralKindOf(ephemeralOwner)) {
+      case 'normal': {
+        let owned = this.ephemerals.get(ephemeralOwner);
+        if (owned === undefined) this.ephemerals.set(ephemeralOwner, (owned = new Set()));
+        owned.add(path);
+        break;
+      }
+      case 'container': this.containers.add(path); break;
+      case 'ttl': this.ttls.add(path); break;
+      case 'void': break;
+    }
+    this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, events);
+    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, events);
+    return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node) };
+  }
+
+  private deleteNode(path: string, zxid: bigint, events: WatchEvent[]): number {
+    const node = this.nodes.get(path);
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
+    if (node === undefined || parent === undefined) return ErrorCode.NONODE;
+    parent.children.delete(childName(path));
+    if (zxid > parent.pzxid) parent.pzxid = zxid;
+    this.nodes.delete(path);
+    this.approximateDataBytes -= path.length + (node.data?.length ?? 0);
+    switch (ephemeralKindOf(node.ephemeralOwner)) {
+      case 'normal': {
+        const owned = this.ephemerals.get(node.ephemeralOwner);
+        owned?.delete(path);
+        if (owned?.size === 0) this.ephemerals.delete(node.ephemeralOwner);
+        break;
+      }
+      case 'container': this.containers.delete(path); break;
+      case 'ttl': this.ttls.delete(path); break;
+      case 'void': break;
+    }
+    const notified = this.dataWatches.trigger(path, EventType.NodeDeleted);
+    this.fire(notified, EventType.NodeDeleted, path, zxid, events);
+    this.fire(this.childWatches.trigger(path, EventType.NodeDeleted, notified), EventType.NodeDeleted, path, zxid, events);
+    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, zxid, events);
+    return ErrorCode.OK;
+  }
+
+  private fire(watchers: Iterable<WatcherId>, type: EventTypeValue, path: string, zxid: bigint, events: WatchEvent[]): void {
+    for (const watcher of watchers) events.push({ watcher, type, path, zxid });
+  }
+
+  /** Drops every watch of a closed connection. */
+  removeWatcher(watcher: WatcherId): void {
+    this.dataWatches.removeWatcher(watcher);
+    this.childWatches.removeWatcher(watcher);
+  }
+
+  get watchCount(): number {
+    return this.dataWatches.watchCount + this.childWatches.watchCount;
+  }
+
+  invariants(): void {
+    for (const [path, node] of this.nodes) {
+      if (path !== '/') {
+        const parent = this.nodes.get(parentPath(path));
+        if (parent === undefined || !parent.children.has(childName(path))) throw new Error(`invariant: ${path} is not listed by its parent`);
+      }
+      for (const child of node.children) {
+        if (!this.nodes.has(path === '/' ? `/${child}` : `${path}/${child}`)) throw new Error(`invariant: ${path} lists missing child ${child}`);
+      }
+      if (ephemeralKindOf(node.ephemeralOwner) === 'normal' && !this.ephemerals.get(node.ephemeralOwner)?.has(path)) {
+        throw new Error(`invariant: ephemeral ${path} not indexed under its owner`);
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Watch registrations for one kind of trigger (ZooKeeper keeps two: data watches and child
+ * watches). A watcher is a connection id: like ZooKeeper, watches belong to the connection that
+ * set them and are dropped with it; clients re-register them with setWatches after reconnecting.
+ *
+ * Modes: `standard` watches fire once and are removed; `persistent` watches stay and fire for
+ * their exact path; `persistentRecursive` watches stay and fire for their path and every
+ * descendant, but never with NodeChildrenChanged (ZOOKEEPER-4475).
+ * Invariant: one trigger notifies a watcher at most once, whatever modes it holds.
+ */
+import { EventType, type EventTypeValue } from '../protocol/codes.js';
+
+export type WatcherId = number;
+export type WatchMode = 'standard' | 'persistent' | 'persistentRecursive';
+
+type PathWatchers = Map<string, Set<WatcherId>>;
+
+function addTo(map: PathWatchers, path: string, watcher: WatcherId): void {
+  let set = map.get(path);
+  if (set === undefined) {
+    set = new Set();
+    map.set(path, set);
+  }
+  set.add(watcher);
+}
+
+function removeFrom(map: PathWatchers, path: string, watcher: WatcherId): boolean {
+  const set = map.get(path);
+  if (set === undefined || !set.delete(watcher)) return false;
+  if (set.size === 0) map.delete(path);
+  return true;
+}
+
+function parentOf(path: string): string | undefined {
+  if (path === '/') return undefined;
+  const slash = path.lastIndexOf('/');
+  return slash === 0 ? '/' : path.slice(0, slash);
+}
+
+export class WatchManager {
+  private readonly byMode: Record<WatchMode, PathWatchers> = {
+    standard: new Map(),
+    persistent: new Map(),
+    persistentRecursive: new Map(),
+  };
+
+  add(path: string, watcher: WatcherId, mode: WatchMode): void {
+    addTo(this.byMode[mode], path, watcher);
+  }
+
+  /** Removes one registration; with no mode, every mode on that path. True if any was removed. */
+  remove(path: string, watcher: WatcherId, mode?: WatchMode): boolean {
+    if (mode !== undefined) return removeFrom(this.byMode[mode], path, watcher);
+    let removed = false;
+    for (const map of Object.values(this.byMode)) removed = removeFrom(map, path, watcher) || removed;
+    return removed;
+  }
+
+  has(path: string, watcher: WatcherId, mode?: WatchMode): boolean {
+    if (mode !== undefined) return this.byMode[mode].get(path)?.has(watcher) ?? false;
+    return Object.values(this.byMode).some((map) => map.get(path)?.has(watcher) ?? false);
+  }
+
+  /** Drops every registration of a watcher (its connection closed). */
+  removeWatcher(watcher: WatcherId): void {
+    for (const map of Object.values(this.byMode)) {
+      for (const [path, set] of map) {
+        if (set.delete(watcher) && set.size === 0) map.delete(path);
+      }
+    }
+  }
+
+  /**
+   * The watchers to notify of `type` on `path`, consuming standard watches. Watchers in
+   * `suppress` are skipped (ZooKeeper notifies a deleted node's child watchers only if its data
+   * watchers did not already include them).
+   */
+  trigger(path: string, type: EventTypeValue, suppress?: ReadonlySet<WatcherId>): Set<WatcherId> {
+    const out = new Set<WatcherId>();
+    const take = (set: Set<WatcherId> | undefined) => {
+      if (set === undefined) return;
+      for (const watcher of set) if (suppress === undefined || !suppress.has(watcher)) out.add(watcher);
+    };
+    const standard = this.byMode.standard.get(path);
+    take(standard);
+    if (standard !== undefined) this.byMode.standard.delete(path);
+    take(this.byMode.persistent.get(path));
+    const recursive = this.byMode.persistentRecursive;
+    if (recursive.size > 0 && type !== EventType.NodeChildrenChanged) {
+      for (let at: string | undefined = path; at !== undefined; at = parentOf(at)) take(recursive.get(at));
+    }
+    return out;
+  }
+
+  /** Watch counts and listings for the four-letter words (wchs, wchc, wchp). */
+  pathsByWatcher(): Map<WatcherId, Set<string>> {
+    const out = new Map<WatcherId, Set<string>>();
+    for (const map of Object.values(this.byMode)) {
+      for (const [path, set] of map) {
+        for (const watcher of set) {
+          let paths = out.get(watcher);
+          if (paths === undefined) out.set(watcher, (paths = new Set()));
+          paths.add(path);
+        }
+      }
+    }
+    return out;
+  }
+
+  watchersByPath(): Map<string, Set<WatcherId>> {
+    const out = new Map<string, Set<WatcherId>>();
+    for (const map of Object.values(this.byMode)) {
+      for (const [path, set] of map) {
+        let watchers = out.get(path);
+        if (watchers === undefined) out.set(path, (watchers = new Set()));
+        for (const watcher of set) watchers.add(watcher);
+      }
+    }
+    return out;
+  }
+
+  get watchCount(): number {
+    let count = 0;
+    for (const map of Object.values(this.byMode)) for (const set of map.values()) count += set.size;
+    return count;
+  }
+}
