@@ -37,7 +37,7 @@ export interface WatchEvent {
 }
 
 export type TxnResult =
-  | { readonly type: 'create'; readonly err: number; readonly path: string; readonly stat?: StatT }
+  | { readonly type: 'create'; readonly err: number; readonly path: string; readonly stat?: StatT; readonly txnType?: 'create' | 'create2' | 'createContainer' | 'createTTL' }
   | { readonly type: 'delete' | 'check' | 'session'; readonly err: number }
   | { readonly type: 'setData' | 'setACL'; readonly err: number; readonly stat?: StatT }
   | { readonly type: 'error'; readonly err: number }
@@ -140,11 +140,11 @@ export class DataTree {
     switch (txn.type) {
       case 'create':
       case 'create2':
-        return this.createNode(header, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events);
+        return { ...this.createNode(header, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events), txnType: txn.type };
       case 'createContainer':
-        return this.createNode(header, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events);
+        return { ...this.createNode(header, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events), txnType: txn.type };
       case 'createTTL':
-        return this.createNode(header, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events);
+        return { ...this.createNode(header, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events), txnType: txn.type };
       case 'delete':
       case 'deleteContainer':
         return { type: 'delete', err: this.deleteNode(txn.path, header.zxid, events) };
@@ -180,14 +180,25 @@ export class DataTree {
       case 'error':
         return { type: 'error', err: txn.err };
       case 'multi': {
-        const results = txn.txns.map((sub) => this.apply(header, sub, events));
+        // A multi with an error txn applies nothing: ops before the failure report OK, the
+        // failure its code, later ops RUNTIMEINCONSISTENCY (DataTree.processTxn, multi case).
+        const failed = txn.txns.some((sub) => sub.type === 'error');
+        let postFailure = false;
+        const results = txn.txns.map((sub): TxnResult => {
+          if (sub.type === 'error') {
+            postFailure = true;
+            return { type: 'error', err: sub.err };
+          }
+          if (failed) return { type: 'error', err: postFailure ? ErrorCode.RUNTIMEINCONSISTENCY : ErrorCode.OK };
+          return this.apply(header, sub, events);
+        });
         return { type: 'multi', err: ErrorCode.OK, results };
       }
     }
   }
 
   private createNode(header: TxnHeader, path: string, data: Uint8Array | null, acl: ACLT[], ephemeralOwner: bigint,
-    parentCVersion: number, events: WatchEvent[]): TxnResult {
+    parentCVersion: number, events: WatchEvent[]): TxnResult & { type: 'create' } {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path };

@@ -1,0 +1,143 @@
+/**
+ * The client port: accepts TCP connections, frames bytes, answers four-letter words, enforces
+ * maxClientCnxns and jute.maxbuffer, and shuttles frames to the server core and outputs back.
+ *
+ * Not here: protocol decisions (server/zk-server.ts) or four-letter formatting (admin/).
+ * A bad frame closes only its own connection, with a logged reason; the server keeps serving.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { FrameDecoder } from '../jute/frame-decoder.js';
+import type { ServerOutput } from '../server/zk-server.js';
+import { logger } from './log.js';
+
+const log = logger('client-port');
+
+export interface ClientPortOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly frameBytesMax: number;
+  /** 0 means unlimited. */
+  readonly maxClientCnxns: number;
+  /** The word's reply if `head` (the first 4 bytes) is a four-letter word, else undefined. */
+  readonly fourLetterWord: (head: Uint8Array) => string | undefined;
+}
+
+export interface ClientPortHandlers {
+  opened(connectionId: number, remoteAddress: string, remotePort: number): void;
+  frame(connectionId: number, payload: Uint8Array): void;
+  closed(connectionId: number): void;
+}
+
+interface ClientSocket {
+  readonly socket: Socket;
+  readonly decoder: FrameDecoder;
+  readonly address: string;
+  started: boolean;
+  head: Buffer | undefined;
+}
+
+export class ClientPort {
+  private readonly server: Server;
+  private readonly sockets = new Map<number, ClientSocket>();
+  private readonly perAddress = new Map<string, number>();
+  private nextConnectionId = 1;
+
+  constructor(private readonly options: ClientPortOptions, private readonly handlers: ClientPortHandlers) {
+    this.server = createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        if (address === null || typeof address === 'string') return reject(new Error('no address'));
+        resolve({ host: address.address, port: address.port });
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  private onSocket(socket: Socket): void {
+    const address = normaliseAddress(socket.remoteAddress ?? 'unknown');
+    const count = this.perAddress.get(address) ?? 0;
+    if (this.options.maxClientCnxns > 0 && count >= this.options.maxClientCnxns) {
+      log.warn(`Too many connections from /${address} - max is ${this.options.maxClientCnxns}`);
+      socket.destroy();
+      return;
+    }
+    this.perAddress.set(address, count + 1);
+    const connectionId = this.nextConnectionId++;
+    const client: ClientSocket = { socket, decoder: new FrameDecoder(this.options.frameBytesMax), address, started: false, head: undefined };
+    this.sockets.set(connectionId, client);
+    socket.on('data', (chunk: Buffer) => this.onData(connectionId, client, chunk));
+    socket.on('error', (error) => log.debug(`connection ${connectionId} from /${address}: ${error.message}`));
+    socket.on('close', () => {
+      this.sockets.delete(connectionId);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
+      if (client.started) this.handlers.closed(connectionId);
+    });
+  }
+
+  private onData(connectionId: number, client: ClientSocket, chunk: Buffer): void {
+    if (client.socket.destroyed || client.socket.writableEnded) return;
+    if (!client.started) {
+      // Before a session exists, the first 4 bytes may be a four-letter word instead of a length.
+      client.head = client.head === undefined ? chunk : Buffer.concat([client.head, chunk]);
+      if (client.head.length < 4) return;
+      const reply = this.options.fourLetterWord(client.head.subarray(0, 4));
+      if (reply !== undefined) {
+        client.socket.end(reply);
+        return;
+      }
+      client.started = true;
+      this.handlers.opened(connectionId, client.address, client.socket.remotePort ?? 0);
+      chunk = client.head;
+      client.head = undefined;
+    }
+    this.onEvents(connectionId, client, client.decoder.push(chunk));
+  }
+
+  private onEvents(connectionId: number, client: ClientSocket, events: ReturnType<FrameDecoder['push']>): void {
+    for (const event of events) {
+      if (event.kind === 'error') {
+        log.warn(`closing connection ${connectionId} from /${client.address}: ${event.reason} (frame of ${event.length} bytes, jute.maxbuffer is ${this.options.frameBytesMax})`);
+        client.socket.destroy();
+        return;
+      }
+      if (client.socket.destroyed) return;
+      this.handlers.frame(connectionId, event.payload);
+    }
+  }
+
+  /** Writes the core's outputs: replies in order, then closes (after flushing what was queued). */
+  deliver(outputs: readonly ServerOutput[]): void {
+    for (const output of outputs) {
+      const client = this.sockets.get(output.connectionId);
+      if (client === undefined || client.socket.destroyed) continue;
+      if (output.kind === 'send') {
+        if (!client.socket.writableEnded) client.socket.write(output.bytes);
+      } else {
+        log.info(`closing connection ${output.connectionId} from /${client.address}: ${output.reason}`);
+        client.socket.end();
+        const timer = setTimeout(() => client.socket.destroy(), 1000);
+        timer.unref();
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    for (const client of this.sockets.values()) client.socket.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}

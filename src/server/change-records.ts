@@ -1,0 +1,86 @@
+/**
+ * Outstanding changes (ZooKeeper's PrepRequestProcessor ChangeRecords): the state of each path as
+ * it will be once every txn prepared so far has been applied. Prep validates against this view,
+ * so requests can be prepared while earlier txns are still being logged; entries are dropped
+ * once the tree has applied their zxid.
+ *
+ * Invariant: an entry's zxid is the zxid of the txn that produced it; entries leave in zxid order.
+ */
+import type { ACLT } from '../jute/records.js';
+import type { DataTree } from '../tree/data-tree.js';
+
+export interface NodeRecord {
+  readonly version: number;
+  readonly cversion: number;
+  readonly aversion: number;
+  readonly ephemeralOwner: bigint;
+  readonly childCount: number;
+  readonly acl: ACLT[];
+}
+
+/** A path's pending state: a record, or null for "deleted". */
+type Pending = { readonly zxid: bigint; readonly record: NodeRecord | null };
+
+export interface RecordView {
+  get(path: string): NodeRecord | undefined;
+}
+
+export class ChangeRecords implements RecordView {
+  private readonly pending = new Map<string, Pending>();
+  private readonly order: { zxid: bigint; path: string }[] = [];
+
+  constructor(private readonly tree: DataTree) {}
+
+  get(path: string): NodeRecord | undefined {
+    const entry = this.pending.get(path);
+    if (entry !== undefined) return entry.record ?? undefined;
+    const node = this.tree.get(path);
+    if (node === undefined) return undefined;
+    return {
+      version: node.version, cversion: node.cversion, aversion: node.aversion,
+      ephemeralOwner: node.ephemeralOwner, childCount: node.children.size, acl: node.acl,
+    };
+  }
+
+  /** A scratch layer for one request (a multi may fail halfway and must leave nothing behind). */
+  overlay(): Overlay {
+    return new Overlay(this);
+  }
+
+  commitOverlay(overlay: Overlay, zxid: bigint): void {
+    for (const [path, record] of overlay.changes) {
+      this.pending.set(path, { zxid, record });
+      this.order.push({ zxid, path });
+    }
+  }
+
+  /** The tree has applied every txn up to `zxid`: its entries are now the tree's own state. */
+  applied(zxid: bigint): void {
+    let drop = 0;
+    while (drop < this.order.length && this.order[drop]!.zxid <= zxid) {
+      const { zxid: at, path } = this.order[drop]!;
+      if (this.pending.get(path)?.zxid === at) this.pending.delete(path);
+      drop++;
+    }
+    if (drop > 0) this.order.splice(0, drop);
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+}
+
+export class Overlay implements RecordView {
+  readonly changes = new Map<string, NodeRecord | null>();
+
+  constructor(private readonly base: RecordView) {}
+
+  get(path: string): NodeRecord | undefined {
+    if (this.changes.has(path)) return this.changes.get(path) ?? undefined;
+    return this.base.get(path);
+  }
+
+  set(path: string, record: NodeRecord | null): void {
+    this.changes.set(path, record);
+  }
+}

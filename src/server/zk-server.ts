@@ -1,0 +1,537 @@
+/**
+ * The standalone server core: connections' protocol state, sessions, and the request pipeline
+ * prep → log → apply → respond, as a synchronous state machine. The runtime shell feeds it
+ * frames and ticks, persists `takeTxnsToLog()`, reports durability with `markDurable(zxid)`, and
+ * writes out `takeOutputs()`.
+ *
+ * Not here: sockets, timers, files, hashing (injected as ports).
+ * Invariants: replies leave in request order per connection; a write's reply (and every reply
+ * queued behind it) waits until its txn is durable; a watch event is emitted before the reply
+ * of the request whose change fired it; zxids are applied in increasing order.
+ */
+import { ErrorCode, OpCode, Xid, KeeperState } from '../protocol/codes.js';
+import { JuteError, JuteReader, JuteWriter } from '../jute/archive.js';
+import * as R from '../jute/records.js';
+import type { IdT } from '../jute/records.js';
+import { encode, readRecord, writeRecord } from '../jute/schema.js';
+import { DataTree, type TxnResult, type WatchEvent } from '../tree/data-tree.js';
+import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../tree/txn.js';
+import { SessionTracker } from '../session/session-tracker.js';
+import { ChangeRecords } from './change-records.js';
+import { prepWrite, WRITE_OPS, type PrepPolicy } from './prep.js';
+import { processRead, type ReadOutcome } from './final.js';
+import { encodeMultiResults, MultiDecodeError, type MultiResult } from './multi.js';
+
+export interface ServerPorts {
+  /** Monotonic milliseconds, for session expiry and latency. */
+  monotonicMs(): number;
+  /** Wall-clock milliseconds since the epoch, for ctime/mtime (TxnHeader.time). */
+  wallMs(): number;
+  /** base64(SHA-1(text)), for digest auth ids. */
+  sha1Base64(text: string): string;
+  /** Session password derivation (ZooKeeper's generatePasswd). */
+  sessionPassword(sessionId: bigint): Uint8Array;
+}
+
+export interface ServerCoreOptions {
+  readonly serverId: number;
+  readonly tickTimeMs: number;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  readonly extendedTypesEnabled: boolean;
+  readonly reconfigEnabled: boolean;
+  readonly skipACL: boolean;
+  readonly superDigest: string | undefined;
+  readonly containerCheckIntervalMs: number;
+  readonly containerMaxPerMinute: number;
+  readonly containerMaxNeverUsedIntervalMs: number;
+}
+
+export type ServerOutput =
+  | { readonly kind: 'send'; readonly connectionId: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'close'; readonly connectionId: number; readonly reason: string };
+
+export interface LoggedTxn {
+  readonly header: TxnHeader;
+  readonly type: number;
+  readonly txn: Txn;
+}
+
+export interface ConnectionStats {
+  packetsReceived: number;
+  packetsSent: number;
+  lastOp: string;
+  lastCxid: number;
+  lastZxid: bigint;
+  lastResponseMs: number;
+  lastLatencyMs: number;
+  minLatencyMs: number;
+  maxLatencyMs: number;
+  totalLatencyMs: number;
+  latencyCount: number;
+  establishedWallMs: number;
+}
+
+export interface Connection {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  sessionId: bigint;
+  sessionTimeoutMs: number;
+  authInfo: IdT[];
+  /** Pre-3.4 clients send no readOnly byte and must not get one back. */
+  oldClient: boolean;
+  established: boolean;
+  closing: boolean;
+  outstanding: number;
+  readonly stats: ConnectionStats;
+}
+
+export interface ServerStats {
+  packetsReceived: number;
+  packetsSent: number;
+  minLatencyMs: number;
+  maxLatencyMs: number;
+  totalLatencyMs: number;
+  latencyCount: number;
+}
+
+type Entry =
+  | { readonly kind: 'write'; readonly connectionId: number | undefined; readonly xid: number; readonly type: number; readonly log: LoggedTxn; readonly receivedMs: number }
+  | { readonly kind: 'read'; readonly connectionId: number; readonly xid: number; readonly type: number; readonly body: Uint8Array; readonly sessionId: bigint; readonly authInfo: IdT[]; readonly receivedMs: number };
+
+const NOTIFICATION_HEADER = { xid: Xid.notification, zxid: -1n, err: 0 };
+const EMPTY_PASSWORD = new Uint8Array(16);
+
+const opLabels: Record<number, string> = {
+  [OpCode.create]: 'CREA', [OpCode.create2]: 'CREA', [OpCode.createContainer]: 'CREA', [OpCode.createTTL]: 'CREA',
+  [OpCode.delete]: 'DELE', [OpCode.exists]: 'EXIS', [OpCode.getData]: 'GETD', [OpCode.setData]: 'SETD',
+  [OpCode.getACL]: 'GACL', [OpCode.setACL]: 'SACL', [OpCode.getChildren]: 'GETC', [OpCode.getChildren2]: 'GETC',
+  [OpCode.sync]: 'SYNC', [OpCode.ping]: 'PING', [OpCode.check]: 'CHEC', [OpCode.multi]: 'MULT',
+  [OpCode.multiRead]: 'MLTR', [OpCode.closeSession]: 'CLOS', [OpCode.setWatches]: 'SETW', [OpCode.setWatches2]: 'STW2',
+  [OpCode.addWatch]: 'ADDW', [OpCode.removeWatches]: 'REMW', [OpCode.checkWatches]: 'CHKW', [OpCode.whoAmI]: 'HOMI',
+  [OpCode.getEphemerals]: 'GETE', [OpCode.getAllChildrenNumber]: 'GETACN', [OpCode.createSession]: 'SESS',
+};
+
+export class ZooKeeperServerCore {
+  readonly tree = new DataTree();
+  readonly sessions: SessionTracker;
+  readonly connections = new Map<number, Connection>();
+  readonly stats: ServerStats = { packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 };
+  private readonly records: ChangeRecords;
+  private readonly queue: Entry[] = [];
+  private queueHead = 0;
+  private outputs: ServerOutput[] = [];
+  private toLog: LoggedTxn[] = [];
+  private lastZxid = 0n;
+  private durableZxid = 0n;
+  private lastContainerCheckMs: number;
+  private readonly writer = new JuteWriter(1024);
+  private readonly policy: PrepPolicy;
+
+  constructor(private readonly options: ServerCoreOptions, private readonly ports: ServerPorts) {
+    this.sessions = new SessionTracker(options.tickTimeMs, options.serverId, ports.monotonicMs(), ports.sessionPassword);
+    this.records = new ChangeRecords(this.tree);
+    this.policy = { skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled, reconfigEnabled: options.reconfigEnabled };
+    this.lastContainerCheckMs = ports.wallMs();
+  }
+
+  get lastProcessedZxid(): bigint {
+    return this.tree.lastProcessedZxid;
+  }
+
+  get outstandingRequests(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  // --- inputs ---------------------------------------------------------------------------------
+
+  openConnection(connectionId: number, remoteAddress: string, remotePort: number): void {
+    this.connections.set(connectionId, {
+      id: connectionId, remoteAddress, remotePort, sessionId: 0n, sessionTimeoutMs: 0,
+      authInfo: [{ scheme: 'ip', id: remoteAddress }], oldClient: false, established: false, closing: false, outstanding: 0,
+      stats: {
+        packetsReceived: 0, packetsSent: 0, lastOp: 'NA', lastCxid: -1, lastZxid: -1n, lastResponseMs: 0, lastLatencyMs: 0,
+        minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0, establishedWallMs: this.ports.wallMs(),
+      },
+    });
+  }
+
+  /** The socket is gone: its watches go with it; its session lives on until it expires. */
+  connectionClosed(connectionId: number): void {
+    if (!this.connections.delete(connectionId)) return;
+    this.tree.removeWatcher(connectionId);
+  }
+
+  onFrame(connectionId: number, payload: Uint8Array): void {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined || connection.closing) return;
+    connection.stats.packetsReceived++;
+    this.stats.packetsReceived++;
+    try {
+      if (!connection.established) this.onConnectRequest(connection, payload);
+      else this.onRequest(connection, payload);
+    } catch (error) {
+      if (!(error instanceof JuteError)) throw error;
+      this.close(connection, `malformed packet: ${error.message}`);
+    }
+    this.drain();
+  }
+
+  /** Expires sessions and reaps containers/TTL nodes; call at least once per tick. */
+  tick(): void {
+    const nowMs = this.ports.monotonicMs();
+    for (const sessionId of this.sessions.expire(nowMs)) this.submitCloseSession(sessionId, undefined, 0, nowMs);
+    const wallMs = this.ports.wallMs();
+    if (wallMs - this.lastContainerCheckMs >= this.options.containerCheckIntervalMs) {
+      this.lastContainerCheckMs = wallMs;
+      this.reapContainers(wallMs, nowMs);
+    }
+    this.drain();
+  }
+
+  takeOutputs(): ServerOutput[] {
+    const out = this.outputs;
+    this.outputs = [];
+    return out;
+  }
+
+  takeTxnsToLog(): LoggedTxn[] {
+    const out = this.toLog;
+    this.toLog = [];
+    return out;
+  }
+
+  /** Every txn up to `zxid` is durable: apply them and release the replies waiting on them. */
+  markDurable(zxid: bigint): void {
+    if (zxid > this.durableZxid) this.durableZxid = zxid;
+    this.drain();
+  }
+
+  // --- connect --------------------------------------------------------------------------------
+
+  private onConnectRequest(connection: Connection, payload: Uint8Array): void {
+    const reader = new JuteReader(payload);
+    const request = readRecord(reader, R.ConnectRequest);
+    // 3.8 clients append readOnly after the record; pre-3.4 clients do not (processConnectRequest).
+    connection.oldClient = reader.remaining === 0;
+    if (!connection.oldClient) reader.readBoolean();
+    if (request.lastZxidSeen > this.tree.lastProcessedZxid) {
+      this.close(connection, `Refusing session request for client as it has seen zxid 0x${request.lastZxidSeen.toString(16)} our last zxid is 0x${this.tree.lastProcessedZxid.toString(16)} client must try another server`);
+      return;
+    }
+    const timeoutMs = Math.min(Math.max(request.timeOut, this.options.minSessionTimeoutMs), this.options.maxSessionTimeoutMs);
+    connection.sessionTimeoutMs = timeoutMs;
+    const nowMs = this.ports.monotonicMs();
+    if (request.sessionId === 0n) {
+      const { sessionId } = this.sessions.allocate();
+      this.sessions.add(sessionId, timeoutMs, nowMs);
+      connection.sessionId = sessionId;
+      connection.established = true;
+      this.submitWrite(connection.id, sessionId, 0, OpCode.createSession, { type: 'createSession', timeOut: timeoutMs }, nowMs);
+      return;
+    }
+    const passwd = request.passwd ?? new Uint8Array(0);
+    const expected = this.sessions.passwordFor(request.sessionId);
+    const valid = passwd.length === expected.length && passwd.every((byte, i) => byte === expected[i])
+      && this.sessions.touch(request.sessionId, nowMs);
+    if (!valid) {
+      this.sendConnectResponse(connection, 0, 0n, EMPTY_PASSWORD);
+      this.close(connection, `invalid session 0x${BigInt.asUintN(64, request.sessionId).toString(16)} for client, probably expired`);
+      return;
+    }
+    // The session moves here: any other connection still holding it is closed (SESSIONMOVED for it).
+    for (const other of this.connections.values()) {
+      if (other !== connection && other.sessionId === request.sessionId) this.close(other, 'session moved to another connection');
+    }
+    connection.sessionId = request.sessionId;
+    connection.established = true;
+    this.sendConnectResponse(connection, timeoutMs, request.sessionId, expected);
+  }
+
+  private sendConnectResponse(connection: Connection, timeOut: number, sessionId: bigint, passwd: Uint8Array): void {
+    const w = this.beginFrame();
+    writeRecord(w, R.ConnectResponse, { protocolVersion: 0, timeOut, sessionId, passwd });
+    if (!connection.oldClient) w.writeBoolean(false);
+    this.endFrame(connection.id);
+  }
+
+  // --- requests -------------------------------------------------------------------------------
+
+  private onRequest(connection: Connection, payload: Uint8Array): void {
+    const reader = new JuteReader(payload);
+    const { xid, type } = readRecord(reader, R.RequestHeader);
+    const body = payload.subarray(reader.position);
+    const nowMs = this.ports.monotonicMs();
+    const sessionId = connection.sessionId;
+    connection.stats.lastCxid = xid;
+    if (!this.sessions.touch(sessionId, nowMs) && type !== OpCode.closeSession) {
+      this.sendReply(connection.id, xid, this.tree.lastProcessedZxid, ErrorCode.SESSIONEXPIRED);
+      this.close(connection, `session 0x${BigInt.asUintN(64, sessionId).toString(16)} expired`);
+      return;
+    }
+    connection.outstanding++;
+    if (type === OpCode.auth) {
+      connection.outstanding--;
+      this.onAuth(connection, body);
+      return;
+    }
+    if (type === OpCode.closeSession) {
+      this.submitCloseSession(sessionId, connection.id, xid, nowMs);
+      return;
+    }
+    if (WRITE_OPS.has(type)) {
+      const overlay = this.records.overlay();
+      const txn = prepWrite({ type, body, sessionId, authInfo: connection.authInfo }, overlay, this.policy, this.sessions.isLive(sessionId));
+      const zxid = this.submitWrite(connection.id, sessionId, xid, type, txn, nowMs);
+      this.records.commitOverlay(overlay, zxid);
+      return;
+    }
+    this.queue.push({ kind: 'read', connectionId: connection.id, xid, type, body, sessionId, authInfo: [...connection.authInfo], receivedMs: nowMs });
+  }
+
+  /** AuthPacket (xid -4): handled at once, like ZooKeeperServer.processPacket does. */
+  private onAuth(connection: Connection, body: Uint8Array): void {
+    const { scheme, auth } = readRecord(new JuteReader(body), R.AuthPacket);
+    const text = new TextDecoder().decode(auth ?? new Uint8Array(0));
+    if (scheme === 'digest') {
+      const user = text.split(':')[0] ?? '';
+      const id = `${user}:${this.ports.sha1Base64(text)}`;
+      if (this.options.superDigest !== undefined && id === this.options.superDigest) connection.authInfo.push({ scheme: 'super', id: '' });
+      if (!connection.authInfo.some((known) => known.scheme === 'digest' && known.id === id)) connection.authInfo.push({ scheme: 'digest', id });
+      this.sendReply(connection.id, Xid.auth, 0n, ErrorCode.OK);
+    } else if (scheme === 'ip') {
+      this.sendReply(connection.id, Xid.auth, 0n, ErrorCode.OK);
+    } else {
+      this.sendReply(connection.id, Xid.auth, 0n, ErrorCode.AUTHFAILED);
+      this.close(connection, `authentication failed for scheme: ${scheme}`);
+    }
+  }
+
+  private submitWrite(connectionId: number | undefined, sessionId: bigint, xid: number, type: number, txn: Txn, nowMs: number): bigint {
+    this.lastZxid++;
+    const header: TxnHeader = { clientId: sessionId, cxid: xid, zxid: this.lastZxid, timeMs: BigInt(this.ports.wallMs()) };
+    const log: LoggedTxn = { header, type: txn.type === 'error' ? OpCode.error : type, txn };
+    this.toLog.push(log);
+    this.queue.push({ kind: 'write', connectionId, xid, type, log, receivedMs: nowMs });
+    return this.lastZxid;
+  }
+
+  private submitCloseSession(sessionId: bigint, connectionId: number | undefined, xid: number, nowMs: number): void {
+    this.sessions.setClosing(sessionId);
+    const paths2Delete = [...this.tree.ephemeralsOf(sessionId)];
+    this.submitWrite(connectionId, sessionId, xid, OpCode.closeSession, { type: 'closeSession', paths2Delete }, nowMs);
+  }
+
+  private reapContainers(wallMs: number, nowMs: number): void {
+    const candidates: string[] = [];
+    for (const path of this.tree.containers) {
+      const node = this.tree.get(path);
+      if (node === undefined || node.children.size > 0) continue;
+      const neverUsedTooLong = this.options.containerMaxNeverUsedIntervalMs > 0 && wallMs - Number(node.ctime) > this.options.containerMaxNeverUsedIntervalMs;
+      if (node.cversion > 0 || neverUsedTooLong) candidates.push(path);
+    }
+    for (const path of this.tree.ttls) {
+      const node = this.tree.get(path);
+      if (node === undefined || node.children.size > 0 || ephemeralKindOf(node.ephemeralOwner) !== 'ttl') continue;
+      const ttl = ttlOf(node.ephemeralOwner);
+      if (ttl !== 0n && BigInt(wallMs) - node.mtime > ttl) candidates.push(path);
+    }
+    // ContainerManager spaces deletes to maxPerMinute; per check we allow that many per minute elapsed.
+    const limit = Math.max(1, Math.floor((this.options.containerMaxPerMinute * this.options.containerCheckIntervalMs) / 60_000));
+    for (const path of candidates.slice(0, limit)) {
+      const overlay = this.records.overlay();
+      const body = encode(R.DeleteContainerRequest, { path: new TextEncoder().encode(path) });
+      const txn = prepWrite({ type: OpCode.deleteContainer, body, sessionId: 0n, authInfo: [] }, overlay, this.policy, true);
+      if (txn.type === 'error') continue;
+      const zxid = this.submitWrite(undefined, 0n, 0, OpCode.deleteContainer, txn, nowMs);
+      this.records.commitOverlay(overlay, zxid);
+    }
+  }
+
+  // --- apply and respond ----------------------------------------------------------------------
+
+  private drain(): void {
+    while (this.queueHead < this.queue.length) {
+      const entry = this.queue[this.queueHead]!;
+      if (entry.kind === 'write' && entry.log.header.zxid > this.durableZxid) break;
+      this.queueHead++;
+      if (entry.kind === 'write') this.applyWrite(entry);
+      else this.applyRead(entry);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  private applyWrite(entry: Entry & { kind: 'write' }): void {
+    const { header, txn } = entry.log;
+    const { result, events } = this.tree.applyTxn(header, txn);
+    this.records.applied(header.zxid);
+    this.emitEvents(events);
+    const connection = entry.connectionId === undefined ? undefined : this.connections.get(entry.connectionId);
+    if (txn.type === 'createSession') {
+      if (connection !== undefined && !connection.closing) {
+        this.sendConnectResponse(connection, connection.sessionTimeoutMs, header.clientId, this.sessions.passwordFor(header.clientId));
+      }
+      return;
+    }
+    if (txn.type === 'closeSession') {
+      this.sessions.remove(header.clientId);
+      if (connection !== undefined) this.reply(connection, entry, header.zxid, ErrorCode.OK);
+      for (const other of [...this.connections.values()]) {
+        if (other.sessionId === header.clientId) this.close(other, entry.connectionId === undefined ? 'session expired' : 'session closed by client');
+      }
+      return;
+    }
+    if (connection === undefined) return;
+    this.reply(connection, entry, header.zxid, ...this.writeResponse(entry.type, result));
+  }
+
+  private writeResponse(type: number, result: TxnResult): [number, ((w: JuteWriter) => void)?] {
+    if (result.type === 'multi') {
+      const results = result.results.map((sub) => toMultiResult(sub));
+      return [ErrorCode.OK, (w) => encodeMultiResults(w, results)];
+    }
+    if (result.err !== ErrorCode.OK) return [result.err];
+    switch (result.type) {
+      case 'create': {
+        const { path, stat } = result;
+        if (type === OpCode.create) return [ErrorCode.OK, (w) => writeRecord(w, R.CreateResponse, { path })];
+        return [ErrorCode.OK, (w) => writeRecord(w, R.Create2Response, { path, stat: stat! })];
+      }
+      case 'setData':
+      case 'setACL': {
+        const stat = result.stat!;
+        return [ErrorCode.OK, (w) => writeRecord(w, type === OpCode.setACL ? R.SetACLResponse : R.SetDataResponse, { stat })];
+      }
+      case 'check': case 'delete': case 'session': case 'error':
+        return [result.err];
+    }
+  }
+
+  private applyRead(entry: Entry & { kind: 'read' }): void {
+    const connection = this.connections.get(entry.connectionId);
+    if (connection === undefined || connection.closing) return;
+    let outcome: ReadOutcome;
+    try {
+      outcome = processRead(entry.type, entry.body, {
+        tree: this.tree, watcher: connection.id, sessionId: entry.sessionId, authInfo: entry.authInfo, policy: this.policy,
+      });
+    } catch (error) {
+      if (error instanceof MultiDecodeError) {
+        outcome = { err: ErrorCode.MARSHALLINGERROR };
+      } else if (error instanceof JuteError) {
+        this.close(connection, `malformed request: ${error.message}`);
+        return;
+      } else {
+        throw error;
+      }
+    }
+    for (const event of outcome.events ?? []) this.sendEvent(connection.id, event.type, event.path);
+    this.reply(connection, entry, this.tree.lastProcessedZxid, outcome.err, outcome.body);
+    if (outcome.close !== undefined) this.close(connection, outcome.close);
+  }
+
+  private emitEvents(events: readonly WatchEvent[]): void {
+    for (const event of events) {
+      if (this.connections.has(event.watcher)) this.sendEvent(event.watcher, event.type, event.path);
+    }
+  }
+
+  private sendEvent(connectionId: number, type: number, path: string): void {
+    const w = this.beginFrame();
+    writeRecord(w, R.ReplyHeader, NOTIFICATION_HEADER);
+    writeRecord(w, R.WatcherEvent, { type, state: KeeperState.SyncConnected, path });
+    this.endFrame(connectionId);
+  }
+
+  private reply(connection: Connection, entry: Entry, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
+    if (connection.closing) return;
+    connection.outstanding = Math.max(0, connection.outstanding - 1);
+    const latencyMs = Math.max(0, this.ports.monotonicMs() - entry.receivedMs);
+    const s = connection.stats;
+    s.lastOp = opLabels[entry.type] ?? 'UNKN';
+    s.lastZxid = zxid;
+    s.lastResponseMs = this.ports.wallMs();
+    s.lastLatencyMs = latencyMs;
+    s.minLatencyMs = s.latencyCount === 0 ? latencyMs : Math.min(s.minLatencyMs, latencyMs);
+    s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);
+    s.totalLatencyMs += latencyMs;
+    s.latencyCount++;
+    const g = this.stats;
+    g.minLatencyMs = g.latencyCount === 0 ? latencyMs : Math.min(g.minLatencyMs, latencyMs);
+    g.maxLatencyMs = Math.max(g.maxLatencyMs, latencyMs);
+    g.totalLatencyMs += latencyMs;
+    g.latencyCount++;
+    this.sendReply(connection.id, entry.xid, zxid, err, body);
+  }
+
+  private sendReply(connectionId: number, xid: number, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
+    const w = this.beginFrame();
+    writeRecord(w, R.ReplyHeader, { xid, zxid, err });
+    if (err === ErrorCode.OK && body !== undefined) body(w);
+    this.endFrame(connectionId);
+  }
+
+  private beginFrame(): JuteWriter {
+    const w = this.writer;
+    w.reset();
+    w.writeInt(0);
+    return w;
+  }
+
+  private endFrame(connectionId: number): void {
+    const w = this.writer;
+    w.patchInt(0, w.length - 4);
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined || connection.closing) return;
+    connection.stats.packetsSent++;
+    this.stats.packetsSent++;
+    this.outputs.push({ kind: 'send', connectionId, bytes: w.toBytes() });
+  }
+
+  private close(connection: Connection, reason: string): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    this.tree.removeWatcher(connection.id);
+    this.outputs.push({ kind: 'close', connectionId: connection.id, reason });
+  }
+
+  /** Resets the counters behind `srst`. */
+  resetStats(): void {
+    Object.assign(this.stats, { packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 });
+  }
+
+  /** Resets the per-connection counters behind `crst`. */
+  resetConnectionStats(): void {
+    for (const connection of this.connections.values()) {
+      Object.assign(connection.stats, { packetsReceived: 0, packetsSent: 0, lastOp: 'NA', lastCxid: -1, lastZxid: -1n, lastResponseMs: 0, lastLatencyMs: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 });
+    }
+  }
+
+  invariants(): void {
+    this.tree.invariants();
+    if (this.durableZxid > this.lastZxid) throw new Error('invariant: durable zxid beyond the last assigned zxid');
+  }
+}
+
+function toMultiResult(result: TxnResult): MultiResult {
+  if (result.err !== ErrorCode.OK || result.type === 'error') return { type: -1, err: result.err };
+  switch (result.type) {
+    case 'create': {
+      const stat = result.stat!;
+      switch (result.txnType) {
+        case 'create2': return { type: 15, path: result.path, stat };
+        case 'createContainer': return { type: 19, path: result.path, stat };
+        case 'createTTL': return { type: 21, path: result.path, stat };
+        default: return { type: 1, path: result.path };
+      }
+    }
+    case 'delete': return { type: 2 };
+    case 'check': return { type: 13 };
+    case 'setData': case 'setACL': return { type: 5, stat: result.stat! };
+    case 'session': case 'multi': return { type: -1, err: ErrorCode.RUNTIMEINCONSISTENCY };
+  }
+}
