@@ -6,6 +6,8 @@
 import { ConfigError, defaultConfig, loadConfigFile } from '../runtime/config.js';
 import { startServer } from '../runtime/server.js';
 import { logger } from '../runtime/log.js';
+import { ZKTS_VERSION } from '../runtime/version.js';
+import { ZOOKEEPER_PROTOCOL_VERSION } from '../admin/four-letter.js';
 
 const log = logger('zkts');
 
@@ -48,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start': return start(rest);
-    case 'version': case '--version': process.stdout.write('zkts 0.1.0\n'); return;
+    case 'version': case '--version': process.stdout.write(`zkts ${ZKTS_VERSION} (ZooKeeper ${ZOOKEEPER_PROTOCOL_VERSION} protocol)\n`); return;
     case undefined: case 'help': case '--help': case '-h': process.stdout.write(usage); return;
     default:
       process.stderr.write(`zkts: unknown command '${command}'\n${usage}`);

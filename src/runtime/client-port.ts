@@ -19,7 +19,7 @@ export interface ClientPortOptions {
   /** 0 means unlimited. */
   readonly maxClientCnxns: number;
   /** The word's reply if `head` (the first 4 bytes) is a four-letter word, else undefined. */
-  readonly fourLetterWord: (head: Uint8Array) => string | undefined;
+  readonly fourLetterWord: (head: Uint8Array, remoteHost: string, remotePort: number) => string | undefined;
 }
 
 export interface ClientPortHandlers {
@@ -91,7 +91,7 @@ export class ClientPort {
       // Before a session exists, the first 4 bytes may be a four-letter word instead of a length.
       client.head = client.head === undefined ? chunk : Buffer.concat([client.head, chunk]);
       if (client.head.length < 4) return;
-      const reply = this.options.fourLetterWord(client.head.subarray(0, 4));
+      const reply = this.options.fourLetterWord(client.head.subarray(0, 4), client.address, client.socket.remotePort ?? 0);
       if (reply !== undefined) {
         client.socket.end(reply);
         return;

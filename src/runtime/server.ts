@@ -57,7 +57,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port: config.clientPort,
     frameBytesMax: config.juteMaxBuffer,
     maxClientCnxns: config.maxClientCnxns,
-    fourLetterWord: fourLetterResponder(config, core, () => port, startedWallMs),
+    fourLetterWord: fourLetterResponder(config, core, startedWallMs),
   }, {
     opened: (id, address, remotePort) => { core.openConnection(id, address, remotePort); flush(); },
     frame: (id, payload) => { core.onFrame(id, payload); flush(); },

@@ -454,7 +454,7 @@ export class ZooKeeperServerCore {
     const s = connection.stats;
     s.lastOp = opLabels[entry.type] ?? 'UNKN';
     s.lastZxid = zxid;
-    s.lastResponseMs = this.ports.wallMs();
+    s.lastResponseMs = this.ports.monotonicMs();
     s.lastLatencyMs = latencyMs;
     s.minLatencyMs = s.latencyCount === 0 ? latencyMs : Math.min(s.minLatencyMs, latencyMs);
     s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);
