@@ -75,8 +75,8 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
       if (watch) tree.dataWatches.add(path, ctx.watcher, 'standard');
       const node = tree.get(path);
       if (node === undefined) return fail(ErrorCode.NONODE);
-      // Since 3.8.4 exists needs READ on an existing node (ZOOKEEPER-4799).
-      if (!checkACL(ctx.policy, node.acl, Perms.READ, ctx.authInfo)) return fail(ErrorCode.NOAUTH);
+      // Like the 3.8.0 reference (our differential oracle), exists needs no permission: anyone
+      // may learn that a path exists and read its Stat.
       const stat = tree.statOf(node);
       return { err: ErrorCode.OK, body: (w) => writeRecord(w, R.ExistsResponse, { stat }) };
     }

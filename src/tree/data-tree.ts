@@ -12,6 +12,7 @@
 import { ErrorCode, EventType, type EventTypeValue, Perms } from '../protocol/codes.js';
 import type { ACLT, StatT } from '../jute/records.js';
 import { WatchManager, type WatcherId } from './watch-manager.js';
+import { Quotas } from './quotas.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
 
 export interface DataNode {
@@ -70,6 +71,7 @@ export class DataTree {
   readonly ttls = new Set<string>();
   readonly dataWatches = new WatchManager();
   readonly childWatches = new WatchManager();
+  readonly quotas = new Quotas(this);
   /** The zxid of the last txn applied. */
   lastProcessedZxid = 0n;
   private approximateDataBytes = 0;
@@ -96,12 +98,17 @@ export class DataTree {
     return this.approximateDataBytes;
   }
 
-  /** The Stat clients see: containers and TTL nodes report ephemeralOwner 0 (DataNode.getClientEphemeralOwner). */
+  /**
+   * The Stat clients see. The stored cversion counts child creates (it numbers sequential
+   * nodes); clients see the count of child changes, creates plus deletes, which is
+   * 2·creates − live children (DataNode.copyStat). Containers and TTL nodes report
+   * ephemeralOwner 0 (DataNode.getClientEphemeralOwner).
+   */
   statOf(node: DataNode): StatT {
     const kind = ephemeralKindOf(node.ephemeralOwner);
     return {
       czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
-      cversion: node.cversion, aversion: node.aversion,
+      cversion: (node.cversion * 2 - node.children.size) | 0, aversion: node.aversion,
       ephemeralOwner: kind === 'normal' ? node.ephemeralOwner : 0n,
       dataLength: node.data?.length ?? 0, numChildren: node.children.size, pzxid: node.pzxid,
     };
@@ -152,6 +159,7 @@ export class DataTree {
         const node = this.nodes.get(txn.path);
         if (node === undefined) return { type: 'setData', err: ErrorCode.NONODE };
         this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
+        this.quotas.onSetData(txn.path, (txn.data?.length ?? 0) - (node.data?.length ?? 0));
         node.data = txn.data;
         node.version = txn.version;
         node.mzxid = header.zxid;
@@ -215,6 +223,7 @@ export class DataTree {
     parent.children.add(name);
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
+    this.quotas.onCreate(path, data?.length ?? 0);
     switch (ephemeralKindOf(ephemeralOwner)) {
       case 'normal': {
         let owned = this.ephemerals.get(ephemeralOwner);
@@ -240,6 +249,7 @@ export class DataTree {
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     this.nodes.delete(path);
     this.approximateDataBytes -= path.length + (node.data?.length ?? 0);
+    this.quotas.onDelete(path, node.data?.length ?? 0);
     switch (ephemeralKindOf(node.ephemeralOwner)) {
       case 'normal': {
         const owned = this.ephemerals.get(node.ephemeralOwner);
