@@ -80,17 +80,6 @@ export function traceMaskOf(argument: Uint8Array): bigint {
 /** Which words may run: every word, or a set (ZooKeeper's `4lw.commands.whitelist`). */
 export type FourLetterWhitelist = '*' | ReadonlySet<string>;
 
-/**
- * Parses `4lw.commands.whitelist` as ZooKeeper does: comma-separated, trimmed, `*` alone means
- * every word. Unset means ZooKeeper's default: `srvr` only, plus `isro` when read-only mode is
- * enabled (zookeeper-facts.md §2.7).
- */
-export function parseFourLetterWhitelist(value: string | undefined, readOnlyModeEnabled: boolean): FourLetterWhitelist {
-  if (value === undefined) return new Set(readOnlyModeEnabled ? ['srvr', 'isro'] : ['srvr']);
-  const words = value.split(',').map((word) => word.trim()).filter((word) => word.length > 0);
-  if (words.length === 1 && words[0] === '*') return '*';
-  return new Set(words);
-}
 
 export function isWhitelisted(word: FourLetterWord, whitelist: FourLetterWhitelist): boolean {
   return whitelist === '*' || whitelist.has(word);

@@ -122,7 +122,15 @@ export class ClientPort {
       const client = this.sockets.get(output.connectionId);
       if (client === undefined || client.socket.destroyed) continue;
       if (output.kind === 'send') {
-        if (!client.socket.writableEnded) client.socket.write(output.bytes);
+        if (client.socket.writableEnded) continue;
+        // Clients refuse frames over jute.maxbuffer (ClientCnxnSocket.readLength), so sending one
+        // only breaks the connection later and less clearly; close it now and say why.
+        if (output.bytes.length - 4 > this.options.frameBytesMax) {
+          log.warn(`closing connection ${output.connectionId} from /${client.address}: response of ${output.bytes.length - 4} bytes exceeds jute.maxbuffer (${this.options.frameBytesMax})`);
+          client.socket.destroy();
+          continue;
+        }
+        client.socket.write(output.bytes);
       } else {
         log.info(`closing connection ${output.connectionId} from /${client.address}: ${output.reason}`);
         client.socket.end();

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { ZooKeeperServerCore } from '../server/zk-server.js';
 import { sessionPassword } from '../util/java-random.js';
 import { ClientPort } from './client-port.js';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import { logger } from './log.js';
 import { fourLetterResponder } from './four-letter-context.js';
 
@@ -24,6 +24,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  if (config.clientPort === 0) throw new ConfigError('clientPort is not set: a standalone server needs a client port to serve');
   mkdirSync(config.dataDir, { recursive: true });
   const startedWallMs = Date.now();
   const core = new ZooKeeperServerCore({

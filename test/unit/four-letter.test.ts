@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
-  fourLetterWords, fourLetterWordOf, isTelnetClose, traceMaskOf, runFourLetterWord, parseFourLetterWhitelist,
+  fourLetterWords, fourLetterWordOf, isTelnetClose, traceMaskOf, runFourLetterWord,
   fullVersion, formatJavaDouble, javaDateString, javaHex, lastOperationName, summaryMetrics,
   ZOOKEEPER_PROTOCOL_VERSION, NOT_SERVING_MESSAGE, STMK_ARGUMENT_BYTES,
   type FourLetterContext, type ConnectionStats, type FourLetterWord,
@@ -270,14 +270,6 @@ test('a word outside the whitelist gets ZooKeeper\'s refusal and has no effect',
   }
   assert.match(runFourLetterWord('srvr', ctx), /^Zookeeper version: /);
   assert.deepEqual(ctx.recorded, { serverResets: 0, connectionResets: 0, traceMasks: [] });
-});
-
-test('the whitelist setting parses as ZooKeeper parses it', () => {
-  assert.deepEqual(parseFourLetterWhitelist(undefined, false), new Set(['srvr']));
-  assert.deepEqual(parseFourLetterWhitelist(undefined, true), new Set(['srvr', 'isro']));
-  assert.equal(parseFourLetterWhitelist('*', false), '*');
-  assert.equal(parseFourLetterWhitelist(' * ', false), '*');
-  assert.deepEqual(parseFourLetterWhitelist(' stat, ruok ,,mntr', false), new Set(['stat', 'ruok', 'mntr']));
 });
 
 test('crst, srst and stmk act through the context and answer as 3.8.0', () => {
