@@ -91,7 +91,15 @@ export class ClientPort {
       // Before a session exists, the first 4 bytes may be a four-letter word instead of a length.
       client.head = client.head === undefined ? chunk : Buffer.concat([client.head, chunk]);
       if (client.head.length < 4) return;
-      const reply = this.options.fourLetterWord(client.head.subarray(0, 4), client.address, client.socket.remotePort ?? 0);
+      let reply: string | undefined;
+      try {
+        reply = this.options.fourLetterWord(client.head.subarray(0, 4), client.address, client.socket.remotePort ?? 0);
+      } catch (error) {
+        // A bug in a read-only status view must not take the server down with it.
+        log.error(`four-letter word from /${client.address} failed: ${error instanceof Error ? error.stack : String(error)}`);
+        client.socket.destroy();
+        return;
+      }
       if (reply !== undefined) {
         client.socket.end(reply);
         return;

@@ -450,7 +450,8 @@ export class ZooKeeperServerCore {
   private reply(connection: Connection, entry: Entry, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
     if (connection.closing) return;
     connection.outstanding = Math.max(0, connection.outstanding - 1);
-    const latencyMs = Math.max(0, this.ports.monotonicMs() - entry.receivedMs);
+    // Whole milliseconds, as ZooKeeper measures them (the formatters print integer min/max).
+    const latencyMs = Math.max(0, Math.round(this.ports.monotonicMs() - entry.receivedMs));
     const s = connection.stats;
     s.lastOp = opLabels[entry.type] ?? 'UNKN';
     s.lastZxid = zxid;

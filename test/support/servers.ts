@@ -70,17 +70,29 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before listening:\n${output()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.end('ruok');
+        // srvr is in every whitelist (ZooKeeper always allows it) and, unlike ruok, answers
+        // "not currently serving" until the server really serves.
+        socket.end('srvr');
       });
       let answer = '';
       socket.on('data', (chunk) => { answer += chunk.toString(); });
-      socket.on('close', () => resolve(answer === 'imok'));
+      socket.on('close', () => resolve(answer.startsWith('Zookeeper version:')));
       socket.on('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`server did not answer ruok on ${port} within ${timeoutMs} ms:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`server did not answer srvr on ${port} within ${timeoutMs} ms:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * ZooKeeper reads some settings only as JVM system properties under their bare names
+ * (`jute.maxbuffer`, `znode.container.checkIntervalMs`), while zoo.cfg turns unknown keys into
+ * `zookeeper.<key>`; zkts accepts both in zoo.cfg. Passing the extra config as -D as well makes
+ * the same test settings mean the same thing on both servers.
+ */
+function javaProperties(options: ServerOptions): string[] {
+  return Object.entries(options.config ?? {}).map(([key, value]) => `-D${key}=${value}`);
 }
 
 const running = new Set<ChildProcess>();
@@ -94,7 +106,7 @@ async function start(kind: 'zkts' | 'zookeeper', options: ServerOptions): Promis
   const configPath = writeConfig(dir, port, options);
   const child = kind === 'zkts'
     ? spawn(process.execPath, [zktsMain, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('java', ['-Xmx256m', '-cp', `/etc/zookeeper/conf:${zookeeperJar}`, 'org.apache.zookeeper.server.ZooKeeperServerMain', configPath], {
+    : spawn('java', ['-Xmx256m', ...javaProperties(options), '-cp', `/etc/zookeeper/conf:${zookeeperJar}`, 'org.apache.zookeeper.server.ZooKeeperServerMain', configPath], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
   running.add(child);
