@@ -17,7 +17,7 @@ export class FrameDecoder {
 
   constructor(private readonly frameBytesMax: number) {}
 
-  /** The first 4 bytes if at least that many have arrived and no frame was taken yet. */
+  /** The first 4 buffered bytes (the start of the next frame), if that many are buffered. */
   peekHead(): Uint8Array | undefined {
     if (this.buffered < 4) return undefined;
     return this.take(4, false);
@@ -49,6 +49,7 @@ export class FrameDecoder {
 
   /** Copies (or slices, when it lies in one chunk) `count` bytes from the front. */
   private take(count: number, consume: boolean): Uint8Array {
+    if (count === 0) return new Uint8Array(0);
     const first = this.chunks[0]!;
     let out: Uint8Array;
     if (first.length >= count) {

@@ -74,7 +74,15 @@ export class ClientPort {
     const connectionId = this.nextConnectionId++;
     const client: ClientSocket = { socket, decoder: new FrameDecoder(this.options.frameBytesMax), address, started: false, head: undefined };
     this.sockets.set(connectionId, client);
-    socket.on('data', (chunk: Buffer) => this.onData(connectionId, client, chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.onData(connectionId, client, chunk);
+      } catch (error) {
+        // Whatever one connection sends, only that connection may pay for it.
+        log.error(`closing connection ${connectionId} from /${address} after an internal error: ${error instanceof Error ? error.stack : String(error)}`);
+        socket.destroy();
+      }
+    });
     socket.on('error', (error) => log.debug(`connection ${connectionId} from /${address}: ${error.message}`));
     socket.on('close', () => {
       this.sockets.delete(connectionId);

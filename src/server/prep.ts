@@ -11,6 +11,7 @@ import { ErrorCode, OpCode, createModeOf, Perms } from '../protocol/codes.js';
 import type { ACLT, IdT } from '../jute/records.js';
 import * as R from '../jute/records.js';
 import { decode } from '../jute/schema.js';
+import { JuteError } from '../jute/archive.js';
 import { checkACL, fixupACL, type AclPolicy } from '../tree/acl.js';
 import { parentPath } from '../tree/data-tree.js';
 import { ephemeralKindOf, TTL_MAX_MS, type Txn } from '../tree/txn.js';
@@ -55,11 +56,12 @@ export function prepWrite(request: PrepRequest, overlay: Overlay, policy: PrepPo
     }
     return prepOp(decodeWrite(request.type, request.body), request, overlay, policy);
   } catch (error) {
-    if (error instanceof KeeperError) {
-      overlay.changes.clear();
-      return { type: 'error', err: error.code };
-    }
-    throw error;
+    // An undecodable body is a MarshallingError txn, as in PrepRequestProcessor: the zxid is
+    // taken and the connection stays open.
+    const code = error instanceof KeeperError ? error.code : error instanceof JuteError ? ErrorCode.MARSHALLINGERROR : undefined;
+    if (code === undefined) throw error;
+    overlay.changes.clear();
+    return { type: 'error', err: code };
   }
 }
 

@@ -20,7 +20,7 @@ import { SessionTracker } from '../session/session-tracker.js';
 import { ChangeRecords } from './change-records.js';
 import { prepWrite, WRITE_OPS, type PrepPolicy } from './prep.js';
 import { processRead, type ReadOutcome } from './final.js';
-import { encodeMultiResults, MultiDecodeError, type MultiResult } from './multi.js';
+import { encodeMultiResults, type MultiResult } from './multi.js';
 
 export interface ServerPorts {
   /** Monotonic milliseconds, for session expiry and latency. */
@@ -420,14 +420,9 @@ export class ZooKeeperServerCore {
         tree: this.tree, watcher: connection.id, sessionId: entry.sessionId, authInfo: entry.authInfo, policy: this.policy,
       });
     } catch (error) {
-      if (error instanceof MultiDecodeError) {
-        outcome = { err: ErrorCode.MARSHALLINGERROR };
-      } else if (error instanceof JuteError) {
-        this.close(connection, `malformed request: ${error.message}`);
-        return;
-      } else {
-        throw error;
-      }
+      // Like FinalRequestProcessor: a body that cannot be decoded is answered MarshallingError.
+      if (!(error instanceof JuteError)) throw error;
+      outcome = { err: ErrorCode.MARSHALLINGERROR };
     }
     for (const event of outcome.events ?? []) this.sendEvent(connection.id, event.type, event.path);
     this.reply(connection, entry, this.tree.lastProcessedZxid, outcome.err, outcome.body);
