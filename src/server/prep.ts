@@ -14,7 +14,7 @@ import { decode } from '../jute/schema.js';
 import { JuteError } from '../jute/archive.js';
 import { checkACL, fixupACL, type AclPolicy } from '../tree/acl.js';
 import { parentPath } from '../tree/data-tree.js';
-import { ephemeralKindOf, TTL_MAX_MS, type Txn } from '../tree/txn.js';
+import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, TTL_MAX_MS, type Txn } from '../tree/txn.js';
 import { isValidPath } from '../util/path.js';
 import type { NodeRecord, Overlay, RecordView } from './change-records.js';
 import { decodeMultiOps, type MultiOp } from './multi.js';
@@ -191,7 +191,6 @@ function prepCreate(op: MultiOp & { type: 1 | 15 | 19 | 21 }, request: PrepReque
   if (mode === undefined) throw new KeeperError(ErrorCode.BADARGUMENTS);
   if (mode.ttl && !policy.extendedTypesEnabled) throw new KeeperError(ErrorCode.UNIMPLEMENTED);
   if (mode.ttl ? ttl <= 0n || ttl > TTL_MAX_MS : ttl >= 0n) throw new KeeperError(ErrorCode.BADARGUMENTS);
-  if (mode.container && op.type !== OpCode.createContainer) throw new KeeperError(ErrorCode.BADARGUMENTS);
   const slash = requestedPath.lastIndexOf('/');
   if (slash === -1 || requestedPath.includes('\0')) throw new KeeperError(ErrorCode.BADARGUMENTS);
   const fixed = fixup(acl, request.authInfo);
@@ -204,9 +203,14 @@ function prepCreate(op: MultiOp & { type: 1 | 15 | 19 | 21 }, request: PrepReque
   if (ephemeralKindOf(parent.ephemeralOwner) === 'normal') throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS);
   const parentCVersion = (parent.cversion + 1) | 0;
   overlay.set(parentName, { ...parent, childCount: parent.childCount + 1, cversion: parentCVersion });
-  const ephemeralOwner = mode.ephemeral ? request.sessionId : mode.container ? -0x8000000000000000n : 0n;
+  // The op code, not the flags, picks the kind of txn (PrepRequestProcessor.pRequest2TxnCreate):
+  // a plain create with the container flag makes an ordinary persistent node.
+  const txn: Txn = op.type === OpCode.createContainer ? { type: 'createContainer', path, data, acl: fixed, parentCVersion }
+    : op.type === OpCode.createTTL ? { type: 'createTTL', path, data, acl: fixed, parentCVersion, ttl }
+    : { type: op.type === OpCode.create ? 'create' : 'create2', path, data, acl: fixed, ephemeral: mode.ephemeral, parentCVersion };
+  const ephemeralOwner = txn.type === 'createContainer' ? CONTAINER_EPHEMERAL_OWNER
+    : txn.type === 'createTTL' ? ttlEphemeralOwner(ttl)
+    : mode.ephemeral ? request.sessionId : 0n;
   overlay.set(path, { version: 0, cversion: 0, aversion: 0, ephemeralOwner, childCount: 0, acl: fixed });
-  if (mode.container) return { type: 'createContainer', path, data, acl: fixed, parentCVersion };
-  if (mode.ttl) return { type: 'createTTL', path, data, acl: fixed, parentCVersion, ttl };
-  return { type: op.type === OpCode.create ? 'create' : 'create2', path, data, acl: fixed, ephemeral: mode.ephemeral, parentCVersion };
+  return txn;
 }

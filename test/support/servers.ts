@@ -74,6 +74,8 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
         // "not currently serving" until the server really serves.
         socket.end('srvr');
       });
+      // A server still starting may accept the probe and never answer it: give up and retry.
+      socket.setTimeout(1000, () => socket.destroy());
       let answer = '';
       socket.on('data', (chunk) => { answer += chunk.toString(); });
       socket.on('close', () => resolve(answer.startsWith('Zookeeper version:')));
