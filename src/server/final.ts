@@ -113,7 +113,8 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
       const { path } = decode(R.GetAllChildrenNumberRequest, body);
       const found = lookup(ctx, path, Perms.READ);
       if ('err' in found) return fail(found.err);
-      const totalNumber = tree.countDescendants(path);
+      // ZooKeeper counts map keys under `path + "/"`; for "" that includes its "/" alias of the root.
+      const totalNumber = path === '' ? tree.countDescendants('/') + 1 : tree.countDescendants(path);
       return { err: ErrorCode.OK, body: (w) => writeRecord(w, R.GetAllChildrenNumberResponse, { totalNumber }) };
     }
     case OpCode.getEphemerals: {
@@ -128,7 +129,8 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
       const { path, mode } = decode(R.AddWatchRequest, body);
       const watchMode: WatchMode | undefined = mode === AddWatchMode.persistent ? 'persistent'
         : mode === AddWatchMode.persistentRecursive ? 'persistentRecursive' : undefined;
-      if (watchMode === undefined) return fail(ErrorCode.BADARGUMENTS);
+      // An unknown mode fails to convert in ZooKeeper's request handling: MarshallingError.
+      if (watchMode === undefined) return fail(ErrorCode.MARSHALLINGERROR);
       tree.dataWatches.add(path, ctx.watcher, watchMode);
       tree.childWatches.add(path, ctx.watcher, watchMode);
       return { err: ErrorCode.OK, body: (w) => writeRecord(w, R.ErrorResponse, { err: 0 }) };
@@ -138,13 +140,18 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
       const { path, type: watcherType } = decode(type === OpCode.checkWatches ? R.CheckWatchesRequest : R.RemoveWatchesRequest, body);
       const modes = watcherModes(watcherType);
       if (modes === undefined) return fail(ErrorCode.BADARGUMENTS);
-      const has = (modes.data && tree.dataWatches.has(path, ctx.watcher)) || (modes.child && tree.childWatches.has(path, ctx.watcher));
-      if (!has) return fail(ErrorCode.NOWATCHER);
-      if (type === OpCode.removeWatches) {
-        if (modes.data) tree.dataWatches.remove(path, ctx.watcher);
-        if (modes.child) tree.childWatches.remove(path, ctx.watcher);
+      if (type === OpCode.checkWatches) {
+        // containsWatcher walks the path's parents, which fails for a relative path.
+        if (path !== '' && !path.startsWith('/')) return fail(ErrorCode.MARSHALLINGERROR);
+        // Bug-compatible with 3.8's WatchManager.containsWatcher, which answers for the path, not
+        // the caller: it succeeds when any connection watches `path`. Clients only send
+        // checkWatches for watches they know they set, so for them the answers agree.
+        const watched = (modes.data && tree.dataWatches.watched(path)) || (modes.child && tree.childWatches.watched(path));
+        return { err: watched ? ErrorCode.OK : ErrorCode.NOWATCHER };
       }
-      return { err: ErrorCode.OK };
+      const removedData = modes.data && tree.dataWatches.remove(path, ctx.watcher);
+      const removedChild = modes.child && tree.childWatches.remove(path, ctx.watcher);
+      return { err: removedData || removedChild ? ErrorCode.OK : ErrorCode.NOWATCHER };
     }
     case OpCode.setWatches:
     case OpCode.setWatches2:

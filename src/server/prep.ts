@@ -185,6 +185,7 @@ function prepOp(op: MultiOp, request: PrepRequest, overlay: Overlay, policy: Pre
 }
 
 function prepCreate(op: MultiOp & { type: 1 | 15 | 19 | 21 }, request: PrepRequest, overlay: Overlay, policy: PrepPolicy): Txn {
+  if ('unprocessable' in op && op.unprocessable !== undefined) throw new JuteError(op.unprocessable);
   const { path: requestedPath, data, acl, flags } = op.request;
   const ttl = op.type === OpCode.createTTL ? op.request.ttl : -1n;
   const mode = createModeOf(flags);

@@ -9,7 +9,8 @@
  * queued behind it) waits until its txn is durable; a watch event is emitted before the reply
  * of the request whose change fired it; zxids are applied in increasing order.
  */
-import { ErrorCode, OpCode, Xid, KeeperState } from '../protocol/codes.js';
+import { ErrorCode, OpCode, Xid, KeeperState, Perms } from '../protocol/codes.js';
+import { checkACL } from '../tree/acl.js';
 import { JuteError, JuteReader, JuteWriter } from '../jute/archive.js';
 import * as R from '../jute/records.js';
 import type { IdT } from '../jute/records.js';
@@ -17,6 +18,7 @@ import { encode, readRecord, writeRecord } from '../jute/schema.js';
 import { DataTree, type TxnResult, type WatchEvent } from '../tree/data-tree.js';
 import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../tree/txn.js';
 import { SessionTracker } from '../session/session-tracker.js';
+import { javaHashSetCloneOrder } from '../util/java-hash-order.js';
 import { ChangeRecords } from './change-records.js';
 import { prepWrite, WRITE_OPS, type PrepPolicy } from './prep.js';
 import { processRead, type ReadOutcome } from './final.js';
@@ -319,7 +321,7 @@ export class ZooKeeperServerCore {
 
   private submitCloseSession(sessionId: bigint, connectionId: number | undefined, xid: number, nowMs: number): void {
     this.sessions.setClosing(sessionId);
-    const paths2Delete = [...this.tree.ephemeralsOf(sessionId)];
+    const paths2Delete = javaHashSetCloneOrder([...this.tree.ephemeralsOf(sessionId)]);
     this.submitWrite(connectionId, sessionId, xid, OpCode.closeSession, { type: 'closeSession', paths2Delete }, nowMs);
   }
 
@@ -431,7 +433,10 @@ export class ZooKeeperServerCore {
 
   private emitEvents(events: readonly WatchEvent[]): void {
     for (const event of events) {
-      if (this.connections.has(event.watcher)) this.sendEvent(event.watcher, event.type, event.path);
+      const connection = this.connections.get(event.watcher);
+      if (connection === undefined) continue;
+      if (!checkACL(this.policy, event.acl, Perms.READ, connection.authInfo)) continue;
+      this.sendEvent(event.watcher, event.type, event.path);
     }
   }
 
@@ -518,12 +523,11 @@ function toMultiResult(result: TxnResult): MultiResult {
   switch (result.type) {
     case 'create': {
       const stat = result.stat!;
-      switch (result.txnType) {
-        case 'create2': return { type: 15, path: result.path, stat };
-        case 'createContainer': return { type: 19, path: result.path, stat };
-        case 'createTTL': return { type: 21, path: result.path, stat };
-        default: return { type: 1, path: result.path };
-      }
+      // Container and TTL creates answer as create2 results, with a stat (CreateResult(path, stat));
+      // plain creates (create2 included: multi rebuilds it as a create) with the path alone.
+      return result.txnType === 'createContainer' || result.txnType === 'createTTL'
+        ? { type: 15, path: result.path, stat }
+        : { type: 1, path: result.path };
     }
     case 'delete': return { type: 2 };
     case 'check': return { type: 13 };

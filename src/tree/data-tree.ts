@@ -35,6 +35,11 @@ export interface WatchEvent {
   readonly type: EventTypeValue;
   readonly path: string;
   readonly zxid: bigint;
+  /**
+   * The ACL of the node the event is about: a watcher without READ on it is not told
+   * (ZooKeeper's fix for CVE-2024-23944, in 3.8.4 and Debian's 3.8.0).
+   */
+  readonly acl: readonly ACLT[];
 }
 
 export type TxnResult =
@@ -86,8 +91,9 @@ export class DataTree {
     }
   }
 
+  /** ZooKeeper also knows the root as "" (its internal name), so reads of "" see the root. */
   get(path: string): DataNode | undefined {
-    return this.nodes.get(path);
+    return this.nodes.get(path === '' ? '/' : path);
   }
 
   get nodeCount(): number {
@@ -164,7 +170,7 @@ export class DataTree {
         node.version = txn.version;
         node.mzxid = header.zxid;
         node.mtime = header.timeMs;
-        this.fire(this.dataWatches.trigger(txn.path, EventType.NodeDataChanged), EventType.NodeDataChanged, txn.path, header.zxid, events);
+        this.fire(this.dataWatches.trigger(txn.path, EventType.NodeDataChanged), EventType.NodeDataChanged, txn.path, header.zxid, node.acl, events);
         return { type: 'setData', err: ErrorCode.OK, stat: this.statOf(node) };
       }
       case 'setACL': {
@@ -179,9 +185,10 @@ export class DataTree {
       case 'createSession':
         return { type: 'session', err: ErrorCode.OK };
       case 'closeSession': {
-        // Like ZooKeeper (killSession), delete whatever the session still owns, not only the listed paths.
+        // Like ZooKeeper (killSession): the listed paths in their order (watchers see events in
+        // it), then whatever else the session still owns.
         const owned = new Set([...txn.paths2Delete, ...this.ephemeralsOf(header.clientId)]);
-        for (const path of [...owned].sort().reverse()) this.deleteNode(path, header.zxid, events);
+        for (const path of owned) this.deleteNode(path, header.zxid, events);
         this.ephemerals.delete(header.clientId);
         return { type: 'session', err: ErrorCode.OK };
       }
@@ -235,8 +242,8 @@ export class DataTree {
       case 'ttl': this.ttls.add(path); break;
       case 'void': break;
     }
-    this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, events);
-    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, events);
+    this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, acl, events);
+    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, parent.acl, events);
     return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node) };
   }
 
@@ -262,14 +269,14 @@ export class DataTree {
       case 'void': break;
     }
     const notified = this.dataWatches.trigger(path, EventType.NodeDeleted);
-    this.fire(notified, EventType.NodeDeleted, path, zxid, events);
-    this.fire(this.childWatches.trigger(path, EventType.NodeDeleted, notified), EventType.NodeDeleted, path, zxid, events);
-    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, zxid, events);
+    this.fire(notified, EventType.NodeDeleted, path, zxid, node.acl, events);
+    this.fire(this.childWatches.trigger(path, EventType.NodeDeleted, notified), EventType.NodeDeleted, path, zxid, node.acl, events);
+    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, zxid, parent.acl, events);
     return ErrorCode.OK;
   }
 
-  private fire(watchers: Iterable<WatcherId>, type: EventTypeValue, path: string, zxid: bigint, events: WatchEvent[]): void {
-    for (const watcher of watchers) events.push({ watcher, type, path, zxid });
+  private fire(watchers: Iterable<WatcherId>, type: EventTypeValue, path: string, zxid: bigint, acl: readonly ACLT[], events: WatchEvent[]): void {
+    for (const watcher of watchers) events.push({ watcher, type, path, zxid, acl });
   }
 
   /** Drops every watch of a closed connection. */

@@ -6,7 +6,7 @@
  * Modes: `standard` watches fire once and are removed; `persistent` watches stay and fire for
  * their exact path; `persistentRecursive` watches stay and fire for their path and every
  * descendant, but never with NodeChildrenChanged (ZOOKEEPER-4475).
- * Invariant: one trigger notifies a watcher at most once, whatever modes it holds.
+ * Invariants: one trigger notifies a watcher at most once; a watcher holds one mode per path.
  */
 import { EventType, type EventTypeValue } from '../protocol/codes.js';
 
@@ -44,7 +44,15 @@ export class WatchManager {
     persistentRecursive: new Map(),
   };
 
+  /**
+   * Registers a watch. As in ZooKeeper 3.8, a watcher holds one mode per path and the latest
+   * registration wins (a getData watch on a persistently watched path makes it one-shot);
+   * several modes per path only arrived in 3.9 (ZOOKEEPER-4466).
+   */
   add(path: string, watcher: WatcherId, mode: WatchMode): void {
+    for (const other of ['standard', 'persistent', 'persistentRecursive'] as const) {
+      if (other !== mode) removeFrom(this.byMode[other], path, watcher);
+    }
     addTo(this.byMode[mode], path, watcher);
   }
 
@@ -59,6 +67,11 @@ export class WatchManager {
   has(path: string, watcher: WatcherId, mode?: WatchMode): boolean {
     if (mode !== undefined) return this.byMode[mode].get(path)?.has(watcher) ?? false;
     return Object.values(this.byMode).some((map) => map.get(path)?.has(watcher) ?? false);
+  }
+
+  /** Whether anyone at all watches `path` (any mode). */
+  watched(path: string): boolean {
+    return Object.values(this.byMode).some((map) => map.has(path));
   }
 
   /** Drops every registration of a watcher (its connection closed). */
