@@ -278,6 +278,11 @@ export class ZooKeeperServerCore {
       this.onAuth(connection, body);
       return;
     }
+    if (type === OpCode.sasl) {
+      connection.outstanding--;
+      this.onSasl(connection, xid, body);
+      return;
+    }
     if (type === OpCode.closeSession) {
       this.submitCloseSession(sessionId, connection.id, xid, nowMs);
       return;
@@ -308,6 +313,19 @@ export class ZooKeeperServerCore {
       this.sendReply(connection.id, Xid.auth, 0n, ErrorCode.AUTHFAILED);
       this.close(connection, `authentication failed for scheme: ${scheme}`);
     }
+  }
+
+  /**
+   * SASL (op 102) without a SASL server configured, as ZooKeeper answers it then: an empty
+   * challenge (token null) at once, zxid 0; a request with no token at all closes the connection.
+   */
+  private onSasl(connection: Connection, xid: number, body: Uint8Array): void {
+    const { token } = readRecord(new JuteReader(body), R.GetSASLRequest);
+    if (token === null) {
+      this.close(connection, 'SASL request without a token');
+      return;
+    }
+    this.sendReply(connection.id, xid, 0n, ErrorCode.OK, (w) => writeRecord(w, R.SetSASLResponse, { token: null }));
   }
 
   private submitWrite(connectionId: number | undefined, sessionId: bigint, xid: number, type: number, txn: Txn, nowMs: number): bigint {

@@ -89,6 +89,8 @@ export class DataTree {
       this.nodes.set(path, newNode(new Uint8Array(0), acl, 0n, 0n, 0n));
       this.nodes.get(parentPath(path))!.children.add(childName(path));
     }
+    // ZooKeeper sets the config node's ACL with version -1 (DataTree.addConfigNode), and shows it.
+    this.nodes.get('/zookeeper/config')!.aversion = -1;
   }
 
   /** ZooKeeper also knows the root as "" (its internal name), so reads of "" see the root. */
