@@ -38,22 +38,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { fourLetterWords } from '../admin/four-letter.js';
+import { ConfigError } from './config-error.js';
+import { javaTrim, parseProperties, type PropertyLine } from './java-properties.js';
 
-/** A zoo.cfg (or myid) problem the operator must fix; the message names file:line and key. */
-export class ConfigError extends Error {
-  readonly file?: string;
-  readonly line?: number;
-  readonly key?: string;
-
-  constructor(detail: string, where: { file?: string; line?: number; key?: string } = {}) {
-    const place = where.file === undefined ? '' : where.line === undefined ? `${where.file}: ` : `${where.file}:${where.line}: `;
-    super(`${place}${where.key === undefined ? '' : `${where.key}: `}${detail}`);
-    this.name = 'ConfigError';
-    if (where.file !== undefined) this.file = where.file;
-    if (where.line !== undefined) this.line = where.line;
-    if (where.key !== undefined) this.key = where.key;
-  }
-}
+export { ConfigError } from './config-error.js';
+export { parseProperties, type PropertyLine } from './java-properties.js';
 
 export interface ServerEntry {
   id: number;
@@ -128,101 +117,6 @@ export const configDefaults = {
   minSessionTimeoutTicks: 2,
   maxSessionTimeoutTicks: 20,
 } as const;
-
-// ---------------------------------------------------------------------------------------------
-// The properties text format
-
-/** One logical `key=value` line, trimmed as ZooKeeper trims; `line` is its first physical line. */
-export interface PropertyLine {
-  readonly key: string;
-  readonly value: string;
-  readonly line: number;
-}
-
-const isPropertiesSpace = (c: string) => c === ' ' || c === '\t' || c === '\f';
-
-/** Java's String.trim: strips every code unit <= U+0020 at both ends. */
-function javaTrim(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && text.charCodeAt(start) <= 0x20) start++;
-  while (end > start && text.charCodeAt(end - 1) <= 0x20) end--;
-  return text.slice(start, end);
-}
-
-/** Properties.loadConvert: `\t \n \r \f \uXXXX` are escapes, any other `\x` is just `x`. */
-function unescape(text: string, where: { file: string; line: number }): string {
-  if (!text.includes('\\')) return text;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c !== '\\' || i + 1 >= text.length) { out += c; continue; }
-    const next = text[++i]!;
-    if (next === 'u') {
-      const hex = text.slice(i + 1, i + 5);
-      if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new ConfigError('malformed \\uxxxx escape', where);
-      out += String.fromCharCode(parseInt(hex, 16));
-      i += 4;
-    } else {
-      out += next === 't' ? '\t' : next === 'n' ? '\n' : next === 'r' ? '\r' : next === 'f' ? '\f' : next;
-    }
-  }
-  return out;
-}
-
-function endsWithOddBackslashes(text: string): boolean {
-  let count = 0;
-  for (let i = text.length - 1; i >= 0 && text[i] === '\\'; i--) count++;
-  return count % 2 === 1;
-}
-
-/** Splits one logical line at the first unescaped `=`, `:` or run of whitespace. */
-function splitKeyValue(logical: string): { key: string; value: string } {
-  let keyEnd = logical.length;
-  let valueStart = logical.length;
-  for (let i = 0; i < logical.length; i++) {
-    const c = logical[i]!;
-    if (c === '\\') { i++; continue; }
-    if (c === '=' || c === ':') { keyEnd = i; valueStart = i + 1; break; }
-    if (isPropertiesSpace(c)) {
-      keyEnd = i;
-      let j = i;
-      while (j < logical.length && isPropertiesSpace(logical[j]!)) j++;
-      // "key = value": the whitespace and one following separator together end the key.
-      if (j < logical.length && (logical[j] === '=' || logical[j] === ':')) j++;
-      valueStart = j;
-      break;
-    }
-  }
-  let v = valueStart;
-  while (v < logical.length && isPropertiesSpace(logical[v]!)) v++;
-  return { key: logical.slice(0, keyEnd), value: logical.slice(v) };
-}
-
-/** java.util.Properties.load as ZooKeeper sees it (keys and values then trimmed), in file order. */
-export function parseProperties(text: string, fileName: string): PropertyLine[] {
-  const physical = text.split(/\r\n|\r|\n/);
-  const out: PropertyLine[] = [];
-  for (let i = 0; i < physical.length; i++) {
-    let current = physical[i]!.replace(/^[ \t\f]+/, '');
-    const firstLine = i + 1;
-    if (current === '' || current.startsWith('#') || current.startsWith('!')) continue;
-    let logical = '';
-    // A continuation joins the next line without its leading whitespace; an empty next line
-    // ends the logical line (Properties' LineReader does the same). Bounded by the line count.
-    while (endsWithOddBackslashes(current)) {
-      logical += current.slice(0, -1);
-      if (i + 1 >= physical.length) { current = ''; break; }
-      current = physical[++i]!.replace(/^[ \t\f]+/, '');
-      if (current === '') break;
-    }
-    logical += current;
-    const { key, value } = splitKeyValue(logical);
-    const where = { file: fileName, line: firstLine };
-    out.push({ key: javaTrim(unescape(key, where)), value: javaTrim(unescape(value, where)), line: firstLine });
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The table of known keys
