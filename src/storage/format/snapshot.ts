@@ -1,0 +1,403 @@
+/**
+ * ZooKeeper's snapshot file, version 2 (FileSnap, SnapStream in its default "checked" mode,
+ * SerializeUtils.serializeSnapshot, DataTree.serialize, ReferenceCountedACLCache.serialize).
+ * Grammar (big-endian jute):
+ *
+ *   snapshot  = FileHeader{int magic = 0x5A4B534E "ZKSN"; int version = 2; long dbid = -1}
+ *               int sessionCount; {long sessionId; int timeoutMs}*
+ *               int aclCount; {long aclId; vector<ACL> acl}*       -- aclId ≥ 1
+ *               {ustring path; buffer data; long aclId; StatPersisted}*   -- pre-order, parents first
+ *               ustring "/"                                       -- end of nodes
+ *               seal                                              -- covers everything before it
+ *               [long zxid; int digestVersion; long digest; seal]  -- 3.7+ with digests enabled
+ *               [long lastProcessedZxid; seal]                    -- 3.9 (read, never written)
+ *   seal      = long adler32; ustring "/"   -- Adler-32 of all the file's bytes before the seal
+ *
+ * The root is written with path "" and its children as "/a"; aclId -1 means OPEN_ACL_UNSAFE and
+ * is never in the ACL table. ZooKeeper gives -1 only to the nodes it creates itself (root,
+ * /zookeeper, /zookeeper/quota); we give it to every node whose ACL is exactly OPEN_ACL_UNSAFE,
+ * which ZooKeeper reads back as the same ACL (ReferenceCountedACLCache.convertLong). Children are
+ * written in sorted order (ZooKeeper uses HashSet order; any parents-first order reads back), so
+ * the same tree always gives the same bytes. The digest section is ZooKeeper's "empty digest"
+ * (zxid 0, digest 0) for a tree at zxid 0, as a fresh ZooKeeper writes it, else the tree digest
+ * at `lastZxid` (digest.ts), which ZooKeeper compares with its own on load.
+ * A snapshot is valid only if it ends with a seal: the last 5 bytes are int 1 and '/'
+ * (SnapStream.isValidCheckedStream); a cut-off snapshot is an incomplete write, not corruption.
+ *
+ * Loading rebuilds the tree through DataTree.applyTxn (one create per node, parents first, then
+ * the stored Stat and ACL put back), so every index the tree derives — ephemerals by session,
+ * containers, TTL nodes, quota stats, approximate data size — is built by the tree's own code.
+ * Not here: files, compression (.gz/.snappy snapshots are not read), choosing which snapshot.
+ * Pure: no I/O.
+ */
+import { JuteError, JuteReader, JuteWriter } from '../../jute/archive.js';
+import { readRecord, writeRecord, type Rec } from '../../jute/schema.js';
+import * as R from '../../jute/records.js';
+import type { ACLT } from '../../jute/records.js';
+import { Perms } from '../../protocol/codes.js';
+import { DataTree, type DataNode } from '../../tree/data-tree.js';
+import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../../tree/txn.js';
+import { Adler32 } from './adler32.js';
+import { DIGEST_VERSION, treeDigest } from './digest.js';
+
+export const SNAP_MAGIC = 0x5a4b534e;
+export const SNAP_VERSION = 2;
+export const SNAP_DBID = -1n;
+export const OPEN_ACL_UNSAFE_ID = -1n;
+const SEAL_PATH = '/';
+const SEAL_BYTES = 8 + 4 + 1;
+const SESSION_BYTES = 12;
+
+export interface SnapshotSession {
+  readonly sessionId: bigint;
+  readonly timeoutMs: number;
+}
+
+export interface ZxidDigest {
+  readonly zxid: bigint;
+  readonly digestVersion: number;
+  readonly digest: bigint;
+}
+
+export type StatPersistedT = Rec<typeof R.StatPersisted>;
+
+/** One node as stored: ZooKeeper's path ("" for the root), data, ACL (resolved) and StatPersisted. */
+export interface SnapshotNode {
+  readonly path: string;
+  readonly data: Uint8Array | null;
+  readonly aclId: bigint;
+  readonly acl: ACLT[];
+  readonly stat: StatPersistedT;
+}
+
+/** A snapshot file's contents, as stored (readSnapshot). */
+export interface SnapshotContents {
+  readonly header: { readonly magic: number; readonly version: number; readonly dbid: bigint };
+  readonly sessions: SnapshotSession[];
+  readonly acls: ReadonlyMap<bigint, ACLT[]>;
+  readonly nodes: SnapshotNode[];
+  readonly digest?: ZxidDigest;
+  /** ZooKeeper 3.9's optional section. */
+  readonly lastProcessedZxid?: bigint;
+}
+
+export type SnapshotErrorCode = 'incomplete' | 'corrupt' | 'unsupported' | 'invalid-tree';
+
+/**
+ * A snapshot that cannot be loaded. 'incomplete': cut off (no final seal) — ZooKeeper skips such
+ * files and falls back to an older snapshot; 'corrupt': bad magic, checksum or structure;
+ * 'unsupported': another version; 'invalid-tree': a node without its parent, a duplicate node or
+ * an unknown ACL id.
+ */
+export class SnapshotError extends Error {
+  override readonly name = 'SnapshotError';
+  constructor(readonly code: SnapshotErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+// --- writing ---------------------------------------------------------------------------------
+
+/** The tree as the serializer needs it; a DataTree is one. */
+export interface SnapshotSource {
+  readonly nodes: ReadonlyMap<string, DataNode>;
+  readonly lastProcessedZxid: bigint;
+}
+
+export interface SerializeOptions {
+  /** Write the 3.7+ digest section (zookeeper.digest.enabled, the default). Default true. */
+  readonly digest?: boolean;
+}
+
+function isOpenAclUnsafe(acl: readonly ACLT[]): boolean {
+  return acl.length === 1 && acl[0]!.perms === Perms.ALL && acl[0]!.id.scheme === 'world' && acl[0]!.id.id === 'anyone';
+}
+
+function aclKey(acl: readonly ACLT[]): string {
+  return JSON.stringify(acl.map((entry) => [entry.perms, entry.id.scheme, entry.id.id]));
+}
+
+function childPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+/** Paths parents-first, children sorted, as [our path, node] (the root is '/'). */
+function preOrder(nodes: ReadonlyMap<string, DataNode>): [string, DataNode][] {
+  const out: [string, DataNode][] = [];
+  const stack = ['/'];
+  while (stack.length > 0) {
+    const path = stack.pop()!;
+    const node = nodes.get(path);
+    if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
+    out.push([path, node]);
+    const children = [...node.children].sort();
+    for (let index = children.length - 1; index >= 0; index--) stack.push(childPath(path, children[index]!));
+  }
+  if (out.length !== nodes.size) throw new Error(`snapshot: ${nodes.size - out.length} nodes are not reachable from the root`);
+  return out;
+}
+
+function seal(checksum: Adler32): Uint8Array {
+  const writer = new JuteWriter(SEAL_BYTES);
+  writer.writeLong(BigInt(checksum.value));
+  writer.writeUstring(SEAL_PATH);
+  return writer.toBytes();
+}
+
+/**
+ * A snapshot of `tree` and the live sessions, named by the caller `snapshot.<lastZxid hex>`.
+ * `lastZxid` defaults to the tree's last applied zxid.
+ */
+export function serializeSnapshot(tree: SnapshotSource, sessions: readonly SnapshotSession[], lastZxid = tree.lastProcessedZxid,
+  options: SerializeOptions = {}): Uint8Array {
+  const ordered = preOrder(tree.nodes);
+  const aclIds = new Map<string, bigint>();
+  const acls: [bigint, readonly ACLT[]][] = [];
+  const nodeAclIds = ordered.map(([, node]) => {
+    if (isOpenAclUnsafe(node.acl)) return OPEN_ACL_UNSAFE_ID;
+    const key = aclKey(node.acl);
+    let id = aclIds.get(key);
+    if (id === undefined) {
+      id = BigInt(acls.length + 1);
+      aclIds.set(key, id);
+      acls.push([id, node.acl]);
+    }
+    return id;
+  });
+
+  const writer = new JuteWriter(4096);
+  writeRecord(writer, R.FileHeader, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
+  writer.writeInt(sessions.length);
+  for (const session of sessions) {
+    writer.writeLong(session.sessionId);
+    writer.writeInt(session.timeoutMs);
+  }
+  writer.writeInt(acls.length);
+  for (const [id, acl] of acls) {
+    writer.writeLong(id);
+    writer.writeInt(acl.length);
+    for (const entry of acl) writeRecord(writer, R.ACL, entry);
+  }
+  ordered.forEach(([path, node], index) => {
+    writer.writeUstring(path === '/' ? '' : path);
+    writer.writeBuffer(node.data);
+    writer.writeLong(nodeAclIds[index]!);
+    writeRecord(writer, R.StatPersisted, {
+      czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
+      cversion: node.cversion, aversion: node.aversion, ephemeralOwner: node.ephemeralOwner, pzxid: node.pzxid,
+    });
+  });
+  writer.writeUstring(SEAL_PATH);
+
+  const parts = [writer.toBytes()];
+  const checksum = new Adler32().update(parts[0]!);
+  const addSealed = (section: Uint8Array | undefined) => {
+    if (section !== undefined) {
+      parts.push(section);
+      checksum.update(section);
+    }
+    const sealBytes = seal(checksum);
+    parts.push(sealBytes);
+    checksum.update(sealBytes);
+  };
+  addSealed(undefined);
+  if (options.digest ?? true) {
+    const digest = new JuteWriter(20);
+    digest.writeLong(lastZxid === 0n ? 0n : lastZxid);
+    digest.writeInt(DIGEST_VERSION);
+    digest.writeLong(lastZxid === 0n ? 0n : treeDigest(tree.nodes));
+    addSealed(digest.toBytes());
+  }
+  return concat(parts);
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+// --- reading ---------------------------------------------------------------------------------
+
+/** SnapStream.isValidCheckedStream: at least 10 bytes, ending with a seal's int 1 and '/'. */
+export function endsWithSeal(bytes: Uint8Array): boolean {
+  if (bytes.length < 10) return false;
+  const tail = bytes.length - 5;
+  return bytes[tail] === 0 && bytes[tail + 1] === 0 && bytes[tail + 2] === 0 && bytes[tail + 3] === 1 && bytes[tail + 4] === 0x2f;
+}
+
+function checkSeal(bytes: Uint8Array, reader: JuteReader, what: string): void {
+  const expected = BigInt(new Adler32().update(bytes, 0, reader.position).value);
+  const stored = reader.readLong();
+  const path = reader.readUstring();
+  if (stored !== expected) {
+    throw new SnapshotError('corrupt', `snapshot ${what}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${expected.toString(16)})`);
+  }
+  if (path !== SEAL_PATH) throw new SnapshotError('corrupt', `snapshot ${what}: seal ends with ${JSON.stringify(path)} instead of "/"`);
+}
+
+/** Parses a snapshot file into what it stores, checking magic, version and every seal. */
+export function readSnapshot(bytes: Uint8Array): SnapshotContents {
+  if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
+  try {
+    return parse(bytes);
+  } catch (error) {
+    if (error instanceof JuteError) throw new SnapshotError('corrupt', `snapshot: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+function parse(bytes: Uint8Array): SnapshotContents {
+  const reader = new JuteReader(bytes);
+  const header = readRecord(reader, R.FileHeader);
+  if (header.magic !== SNAP_MAGIC) {
+    throw new SnapshotError('corrupt', `snapshot: bad magic 0x${(header.magic >>> 0).toString(16)}, expected 0x${SNAP_MAGIC.toString(16)} ("ZKSN")`);
+  }
+  if (header.version !== SNAP_VERSION) throw new SnapshotError('unsupported', `snapshot version ${header.version}, only ${SNAP_VERSION} is known`);
+
+  const sessionCount = reader.readVectorCount(SESSION_BYTES);
+  const sessions: SnapshotSession[] = [];
+  for (let index = 0; index < sessionCount; index++) sessions.push({ sessionId: reader.readLong(), timeoutMs: reader.readInt() });
+
+  const aclCount = reader.readVectorCount(12);
+  const acls = new Map<bigint, ACLT[]>();
+  for (let index = 0; index < aclCount; index++) {
+    const id = reader.readLong();
+    const count = reader.readInt();
+    // ReferenceCountedACLCache.deserialize refuses a null vector ("missing acls").
+    if (count < 0) throw new SnapshotError('corrupt', `snapshot: ACL ${id} has no ACL vector (count ${count})`);
+    if (count * 16 > reader.remaining) throw new SnapshotError('corrupt', `snapshot: ACL ${id} claims ${count} entries, more than the file holds`);
+    const acl: ACLT[] = [];
+    for (let entry = 0; entry < count; entry++) acl.push(readRecord(reader, R.ACL));
+    acls.set(id, acl);
+  }
+
+  const nodes: SnapshotNode[] = [];
+  for (let path = reader.readUstring(); path !== SEAL_PATH; path = reader.readUstring()) {
+    const data = reader.readBuffer();
+    const aclId = reader.readLong();
+    const stat = readRecord(reader, R.StatPersisted);
+    const acl = aclId === OPEN_ACL_UNSAFE_ID ? openAclUnsafe() : acls.get(aclId);
+    if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path || '/'} refers to ACL ${aclId}, which is not in the ACL table`);
+    nodes.push({ path, data: data === null ? null : data.slice(), aclId, acl, stat });
+  }
+  checkSeal(bytes, reader, 'nodes');
+
+  let digest: ZxidDigest | undefined;
+  let lastProcessedZxid: bigint | undefined;
+  if (reader.remaining > 0) {
+    digest = { zxid: reader.readLong(), digestVersion: reader.readInt(), digest: reader.readLong() };
+    checkSeal(bytes, reader, 'digest');
+  }
+  if (reader.remaining > 0) {
+    lastProcessedZxid = reader.readLong();
+    checkSeal(bytes, reader, 'lastProcessedZxid');
+  }
+  if (reader.remaining > 0) throw new SnapshotError('corrupt', `snapshot: ${reader.remaining} unknown bytes after the last section`);
+  return {
+    header, sessions, acls, nodes,
+    ...(digest === undefined ? {} : { digest }),
+    ...(lastProcessedZxid === undefined ? {} : { lastProcessedZxid }),
+  };
+}
+
+function openAclUnsafe(): ACLT[] {
+  return [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
+}
+
+export interface DeserializeOptions {
+  /**
+   * The snapshot's zxid from its file name (parseSnapshotName), which ZooKeeper takes as the
+   * tree's last processed zxid. Without it: the 3.9 section, else the digest's zxid, else 0.
+   */
+  readonly zxid?: bigint;
+}
+
+export interface DeserializedSnapshot {
+  readonly tree: DataTree;
+  readonly sessions: SnapshotSession[];
+  readonly contents: SnapshotContents;
+  /**
+   * The stored digest compared with the loaded tree's, when it was taken at the tree's zxid
+   * (DataTree.compareSnapshotDigests; ZooKeeper logs a mismatch and carries on).
+   */
+  readonly digestCheck: 'match' | 'mismatch' | 'skipped';
+}
+
+/** Reads a snapshot into a fresh DataTree. Throws SnapshotError. */
+export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
+  const contents = readSnapshot(bytes);
+  const tree = buildTree(contents.nodes);
+  tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
+  tree.invariants();
+  let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
+  const stored = contents.digest;
+  if (stored !== undefined && stored.zxid === tree.lastProcessedZxid && stored.zxid > 0n && stored.digestVersion === DIGEST_VERSION) {
+    digestCheck = stored.digest === treeDigest(tree.nodes) ? 'match' : 'mismatch';
+  }
+  return { tree, sessions: contents.sessions, contents, digestCheck };
+}
+
+function createTxnFor(path: string, node: SnapshotNode): { header: TxnHeader; txn: Txn } {
+  const owner = node.stat.ephemeralOwner;
+  const base = { path, data: node.data, acl: node.acl, parentCVersion: -1 };
+  const kind = ephemeralKindOf(owner);
+  const header: TxnHeader = { clientId: kind === 'normal' ? owner : 0n, cxid: 0, zxid: node.stat.czxid, timeMs: node.stat.ctime };
+  switch (kind) {
+    case 'normal': return { header, txn: { type: 'create', ...base, ephemeral: true } };
+    case 'container': return { header, txn: { type: 'createContainer', ...base } };
+    case 'ttl': return { header, txn: { type: 'createTTL', ...base, ttl: ttlOf(owner) } };
+    case 'void': return { header, txn: { type: 'create', ...base, ephemeral: false } };
+  }
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
+}
+
+function buildTree(nodes: readonly SnapshotNode[]): DataTree {
+  const tree = new DataTree();
+  if (nodes.length === 0 || nodes[0]!.path !== '') throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
+  const seen = new Set<string>();
+  const placed: [DataNode, SnapshotNode][] = [];
+  for (const stored of nodes) {
+    const path = stored.path === '' ? '/' : stored.path;
+    if (seen.has(path)) throw new SnapshotError('invalid-tree', `snapshot: ${path} is stored twice`);
+    seen.add(path);
+    if (path !== '/' && (!path.startsWith('/') || path.endsWith('/'))) throw new SnapshotError('invalid-tree', `snapshot: bad path ${JSON.stringify(stored.path)}`);
+    let node = tree.nodes.get(path);
+    if (node === undefined) {
+      const { header, txn } = createTxnFor(path, stored);
+      const { result } = tree.applyTxn(header, txn);
+      node = tree.nodes.get(path);
+      if (result.err !== 0 || node === undefined) {
+        throw new SnapshotError('invalid-tree', `snapshot: cannot place ${path} (error ${result.err}): its parent is not stored before it`);
+      }
+    } else if (!sameBytes(node.data, stored.data)) {
+      // A node every tree starts with (root, /zookeeper…): set its data through the tree so
+      // its size accounting follows.
+      tree.applyTxn({ clientId: 0n, cxid: 0, zxid: stored.stat.mzxid, timeMs: stored.stat.mtime }, { type: 'setData', path, data: stored.data, version: stored.stat.version });
+    }
+    placed.push([node, stored]);
+  }
+  // Creating children moved their parents' cversion and pzxid: put every stored Stat back last.
+  for (const [node, stored] of placed) {
+    const stat = stored.stat;
+    node.acl = stored.acl;
+    node.czxid = stat.czxid;
+    node.mzxid = stat.mzxid;
+    node.ctime = stat.ctime;
+    node.mtime = stat.mtime;
+    node.version = stat.version;
+    node.cversion = stat.cversion;
+    node.aversion = stat.aversion;
+    node.pzxid = stat.pzxid;
+    if (node.ephemeralOwner !== stat.ephemeralOwner) throw new Error(`snapshot: ${stored.path} got owner ${node.ephemeralOwner}, stored ${stat.ephemeralOwner}`);
+  }
+  return tree;
+}

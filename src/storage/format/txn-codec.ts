@@ -1,0 +1,293 @@
+/**
+ * A logged transaction to and from the bytes ZooKeeper stores for it (Util.marshallTxnEntry,
+ * read back by SerializeUtils.deserializeTxn). Grammar of one txn entry:
+ *
+ *   txnEntry  = TxnHeader{long clientId; int cxid; long zxid; long time; int type}
+ *               record                       -- chosen by TxnHeader.type, below
+ *               [TxnDigest{int version; long treeDigest}]   -- when digests are enabled (3.8 default)
+ *   record by type:
+ *     create 1, create2 15       CreateTxn{path; data; acl[]; boolean ephemeral; int parentCVersion}
+ *                                (logs from before 3.3 hold CreateTxnV0, without parentCVersion:
+ *                                 read as parentCVersion -1, "one more than the parent's")
+ *     createContainer 19         CreateContainerTxn{path; data; acl[]; int parentCVersion}
+ *     createTTL 21               CreateTTLTxn{path; data; acl[]; int parentCVersion; long ttl}
+ *     delete 2, deleteContainer 20  DeleteTxn{path}
+ *     setData 5, reconfig 16     SetDataTxn{path; data; int version}   (reconfig sets /zookeeper/config)
+ *     setACL 7                   SetACLTxn{path; acl[]; int version}
+ *     check 13                   CheckVersionTxn{path; int version}   (only inside multi in ZooKeeper)
+ *     createSession -10          CreateSessionTxn{int timeOut}
+ *     closeSession -11           CloseSessionTxn{paths2Delete[]}, or nothing (zookeeper.closeSessionTxn.enabled=false, old logs)
+ *     error -1                   ErrorTxn{int err}
+ *     multi 14                   MultiTxn{Txn{int type; buffer data}[]}, each data one record as above;
+ *                                sub types: create, create2, createContainer, createTTL, delete,
+ *                                deleteContainer, setData, check, error (DataTree.processTxn's list)
+ *
+ * `type` is kept next to the txn because the header's op code is not always implied by the
+ * record (reconfig is a SetDataTxn). Decoding copies every byte array out of the input, so a
+ * decoded txn never pins a whole log file in memory.
+ * Not here: the log framing (txn-log.ts) or applying txns (tree/data-tree.ts). Pure: no I/O.
+ */
+import { JuteError, JuteReader, JuteWriter } from '../../jute/archive.js';
+import { readRecord, writeRecord } from '../../jute/schema.js';
+import * as R from '../../jute/records.js';
+import { OpCode } from '../../protocol/codes.js';
+import type { Txn, TxnHeader, TxnType } from '../../tree/txn.js';
+
+export interface TxnDigestValue {
+  readonly version: number;
+  readonly treeDigest: bigint;
+}
+
+/**
+ * One txn as the log holds it. Structurally the server's `LoggedTxn` plus the optional digest,
+ * so a LoggedTxn can be passed as is.
+ */
+export interface LogEntry {
+  readonly header: TxnHeader;
+  /** TxnHeader.type: the op code of the request that produced the txn, or -1 for an error txn. */
+  readonly type: number;
+  readonly txn: Txn;
+  readonly digest?: TxnDigestValue;
+}
+
+export type TxnCodecErrorCode = 'unsupported' | 'malformed' | 'mismatch';
+
+/** A txn that cannot be encoded or decoded; `code` says whether it is unknown or damaged. */
+export class TxnCodecError extends Error {
+  override readonly name = 'TxnCodecError';
+  constructor(readonly code: TxnCodecErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The op code ZooKeeper writes in TxnHeader.type (and in Txn.type inside a multi) for each txn. */
+export const TXN_OP_CODE = {
+  create: OpCode.create,
+  create2: OpCode.create2,
+  createContainer: OpCode.createContainer,
+  createTTL: OpCode.createTTL,
+  delete: OpCode.delete,
+  deleteContainer: OpCode.deleteContainer,
+  setData: OpCode.setData,
+  setACL: OpCode.setACL,
+  check: OpCode.check,
+  createSession: OpCode.createSession,
+  closeSession: OpCode.closeSession,
+  error: OpCode.error,
+  multi: OpCode.multi,
+} as const satisfies Record<TxnType, number>;
+
+/** Sub-txn types ZooKeeper can replay inside a multi (DataTree.processTxn). */
+const MULTI_SUB_TYPES: ReadonlySet<TxnType> = new Set<TxnType>([
+  'create', 'create2', 'createContainer', 'createTTL', 'delete', 'deleteContainer', 'setData', 'check', 'error',
+]);
+
+const TXN_DIGEST_BYTES = 12;
+
+/** Whether a TxnHeader.type may carry this txn (reconfig is the one op code with a foreign record). */
+function headerTypeFits(type: number, txn: Txn): boolean {
+  return type === TXN_OP_CODE[txn.type] || (type === OpCode.reconfig && txn.type === 'setData');
+}
+
+// --- encoding --------------------------------------------------------------------------------
+
+function writeTxnRecord(writer: JuteWriter, txn: Txn): void {
+  switch (txn.type) {
+    case 'create':
+    case 'create2':
+      writeRecord(writer, R.CreateTxn, { path: txn.path, data: txn.data, acl: txn.acl, ephemeral: txn.ephemeral, parentCVersion: txn.parentCVersion });
+      return;
+    case 'createContainer':
+      writeRecord(writer, R.CreateContainerTxn, { path: txn.path, data: txn.data, acl: txn.acl, parentCVersion: txn.parentCVersion });
+      return;
+    case 'createTTL':
+      writeRecord(writer, R.CreateTTLTxn, { path: txn.path, data: txn.data, acl: txn.acl, parentCVersion: txn.parentCVersion, ttl: txn.ttl });
+      return;
+    case 'delete':
+    case 'deleteContainer':
+      writeRecord(writer, R.DeleteTxn, { path: txn.path });
+      return;
+    case 'setData':
+      writeRecord(writer, R.SetDataTxn, { path: txn.path, data: txn.data, version: txn.version });
+      return;
+    case 'setACL':
+      writeRecord(writer, R.SetACLTxn, { path: txn.path, acl: txn.acl, version: txn.version });
+      return;
+    case 'check':
+      writeRecord(writer, R.CheckVersionTxn, { path: txn.path, version: txn.version });
+      return;
+    case 'createSession':
+      writeRecord(writer, R.CreateSessionTxn, { timeOut: txn.timeOut });
+      return;
+    case 'closeSession':
+      writeRecord(writer, R.CloseSessionTxn, { paths2Delete: txn.paths2Delete });
+      return;
+    case 'error':
+      writeRecord(writer, R.ErrorTxn, { err: txn.err });
+      return;
+    case 'multi': {
+      const txns = txn.txns.map((sub) => {
+        if (!MULTI_SUB_TYPES.has(sub.type)) throw new TxnCodecError('unsupported', `a ${sub.type} txn cannot be part of a multi`);
+        const subWriter = new JuteWriter(64);
+        writeTxnRecord(subWriter, sub);
+        return { type: TXN_OP_CODE[sub.type], data: subWriter.toBytes() };
+      });
+      writeRecord(writer, R.MultiTxn, { txns });
+      return;
+    }
+  }
+}
+
+/** Appends one txn entry (header, record, optional digest) to `writer`. */
+export function writeTxnEntry(writer: JuteWriter, entry: LogEntry): void {
+  if (!headerTypeFits(entry.type, entry.txn)) {
+    throw new TxnCodecError('mismatch', `TxnHeader.type ${entry.type} cannot carry a ${entry.txn.type} txn`);
+  }
+  const { header } = entry;
+  writeRecord(writer, R.TxnHeader, { clientId: header.clientId, cxid: header.cxid, zxid: header.zxid, time: header.timeMs, type: entry.type });
+  writeTxnRecord(writer, entry.txn);
+  if (entry.digest !== undefined) writeRecord(writer, R.TxnDigest, entry.digest);
+}
+
+/** The bytes of one txn entry, exactly as Util.marshallTxnEntry produces them. */
+export function encodeTxnEntry(entry: LogEntry): Uint8Array {
+  const writer = new JuteWriter(128);
+  writeTxnEntry(writer, entry);
+  return writer.toBytes();
+}
+
+// --- decoding --------------------------------------------------------------------------------
+
+function own(data: Uint8Array | null): Uint8Array | null {
+  return data === null ? null : data.slice();
+}
+
+/** Reads the record of a txn of op code `type`; `undefined` if the op code has no txn record. */
+function readTxnRecord(reader: JuteReader, type: number, where: string): Txn | undefined {
+  switch (type) {
+    case OpCode.create:
+    case OpCode.create2: {
+      const r = readRecord(reader, R.CreateTxn);
+      return { type: type === OpCode.create ? 'create' : 'create2', path: r.path, data: own(r.data), acl: r.acl, ephemeral: r.ephemeral, parentCVersion: r.parentCVersion };
+    }
+    case OpCode.createContainer: {
+      const r = readRecord(reader, R.CreateContainerTxn);
+      return { type: 'createContainer', path: r.path, data: own(r.data), acl: r.acl, parentCVersion: r.parentCVersion };
+    }
+    case OpCode.createTTL: {
+      const r = readRecord(reader, R.CreateTTLTxn);
+      return { type: 'createTTL', path: r.path, data: own(r.data), acl: r.acl, parentCVersion: r.parentCVersion, ttl: r.ttl };
+    }
+    case OpCode.delete:
+    case OpCode.deleteContainer:
+      return { type: type === OpCode.delete ? 'delete' : 'deleteContainer', path: readRecord(reader, R.DeleteTxn).path };
+    case OpCode.setData:
+    case OpCode.reconfig: {
+      const r = readRecord(reader, R.SetDataTxn);
+      return { type: 'setData', path: r.path, data: own(r.data), version: r.version };
+    }
+    case OpCode.setACL: {
+      const r = readRecord(reader, R.SetACLTxn);
+      return { type: 'setACL', path: r.path, acl: r.acl, version: r.version };
+    }
+    case OpCode.check: {
+      const r = readRecord(reader, R.CheckVersionTxn);
+      return { type: 'check', path: r.path, version: r.version };
+    }
+    case OpCode.createSession:
+      return { type: 'createSession', timeOut: readRecord(reader, R.CreateSessionTxn).timeOut };
+    case OpCode.closeSession:
+      return { type: 'closeSession', paths2Delete: readRecord(reader, R.CloseSessionTxn).paths2Delete };
+    case OpCode.error:
+      return { type: 'error', err: readRecord(reader, R.ErrorTxn).err };
+    case OpCode.multi: {
+      const txns = readRecord(reader, R.MultiTxn).txns.map((sub, index) => decodeMultiSubTxn(sub.type, sub.data, `${where}, multi op ${index}`));
+      return { type: 'multi', txns };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function decodeMultiSubTxn(type: number, data: Uint8Array | null, where: string): Txn {
+  const reader = new JuteReader(data ?? new Uint8Array(0));
+  const txn = readTxnRecord(reader, type, where);
+  if (txn === undefined || !MULTI_SUB_TYPES.has(txn.type)) {
+    throw new TxnCodecError('unsupported', `${where}: op code ${type} is not a txn ZooKeeper replays inside a multi`);
+  }
+  if (reader.remaining !== 0) throw new TxnCodecError('malformed', `${where}: ${reader.remaining} bytes after the ${txn.type} record`);
+  return txn;
+}
+
+/** What follows the record: nothing, or exactly one TxnDigest. */
+function readDigestTail(reader: JuteReader): TxnDigestValue | undefined {
+  if (reader.remaining === 0) return undefined;
+  if (reader.remaining !== TXN_DIGEST_BYTES) throw new JuteError(`${reader.remaining} bytes after the txn record, expected 0 or a ${TXN_DIGEST_BYTES}-byte TxnDigest`);
+  return readRecord(reader, R.TxnDigest);
+}
+
+interface Body {
+  readonly txn: Txn;
+  readonly digest: TxnDigestValue | undefined;
+}
+
+/** The record and digest, read so that together they consume the entry exactly. */
+function readBody(bytes: Uint8Array, bodyStart: number, type: number, where: string): Body {
+  const reader = new JuteReader(bytes, bodyStart);
+  const txn = readTxnRecord(reader, type, where);
+  if (txn === undefined) throw new TxnCodecError('unsupported', `${where}: unsupported txn type ${type}`);
+  return { txn, digest: readDigestTail(reader) };
+}
+
+/** CreateTxnV0 (pre-3.3): as CreateTxn without parentCVersion, replayed with parentCVersion -1. */
+function readCreateV0(bytes: Uint8Array, bodyStart: number): Body {
+  const reader = new JuteReader(bytes, bodyStart);
+  const r = readRecord(reader, R.CreateTxnV0);
+  const txn: Txn = { type: 'create', path: r.path, data: own(r.data), acl: r.acl, ephemeral: r.ephemeral, parentCVersion: -1 };
+  return { txn, digest: readDigestTail(reader) };
+}
+
+/** A closeSession written without a CloseSessionTxn: the session's ephemerals are found by owner on replay. */
+function readCloseWithoutRecord(bytes: Uint8Array, bodyStart: number): Body {
+  const reader = new JuteReader(bytes, bodyStart);
+  return { txn: { type: 'closeSession', paths2Delete: [] }, digest: readDigestTail(reader) };
+}
+
+/**
+ * Decodes one txn entry. Throws TxnCodecError: 'unsupported' for an op code that has no txn
+ * (e.g. 0, 3, or SetMaxChildren, which has no op code in 3.x), 'malformed' for bytes that do not
+ * parse as the record the header announces.
+ */
+export function decodeTxnEntry(bytes: Uint8Array, where = 'txn entry'): LogEntry {
+  let header: R.TxnHeaderT;
+  const reader = new JuteReader(bytes);
+  try {
+    header = readRecord(reader, R.TxnHeader);
+  } catch (error) {
+    throw new TxnCodecError('malformed', `${where}: short TxnHeader (${bytes.length} bytes)`, { cause: error });
+  }
+  const at = `${where} (zxid 0x${BigInt.asUintN(64, header.zxid).toString(16)})`;
+  const fallbacks: ((bytes: Uint8Array, start: number) => Body)[] = [];
+  if (header.type === OpCode.create) fallbacks.push(readCreateV0);
+  if (header.type === OpCode.closeSession) fallbacks.push(readCloseWithoutRecord);
+  let body: Body | undefined;
+  let firstError: unknown;
+  for (const read of [(b: Uint8Array, s: number) => readBody(b, s, header.type, at), ...fallbacks]) {
+    try {
+      body = read(bytes, reader.position);
+      break;
+    } catch (error) {
+      if (error instanceof TxnCodecError && error.code === 'unsupported') throw error;
+      if (!(error instanceof JuteError) && !(error instanceof TxnCodecError)) throw error;
+      firstError ??= error;
+    }
+  }
+  if (body === undefined) {
+    const message = firstError instanceof Error ? firstError.message : String(firstError);
+    throw new TxnCodecError('malformed', `${at}: ${message}`, { cause: firstError });
+  }
+  const entryHeader: TxnHeader = { clientId: header.clientId, cxid: header.cxid, zxid: header.zxid, timeMs: header.time };
+  return body.digest === undefined
+    ? { header: entryHeader, type: header.type, txn: body.txn }
+    : { header: entryHeader, type: header.type, txn: body.txn, digest: body.digest };
+}

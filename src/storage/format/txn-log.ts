@@ -1,0 +1,218 @@
+/**
+ * ZooKeeper's transaction log file, version 2 (FileTxnLog), as pure encode and scan functions.
+ * Grammar (all integers big-endian, as jute writes them):
+ *
+ *   txnLog   = FileHeader{int magic = 0x5A4B4C47 "ZKLG"; int version = 2; long dbid = 0}
+ *              record* padding
+ *   record   = long  checksum   -- Adler-32 of txnEntry, so the high 32 bits are 0
+ *              int   length     -- bytes in txnEntry, > 0
+ *              bytes txnEntry   -- txn-codec.ts
+ *              byte  0x42       -- 'B', end of record
+ *   padding  = zero bytes to the end of the file (the file is preallocated in steps of
+ *              zookeeper.preAllocSize, 64 MiB by default; see fileSizeWithPadding)
+ *
+ * ZooKeeper reads until a record with length 0 (the padding) or a read past the end, treats a
+ * missing 0x42 as a partial last txn, and fails on a checksum mismatch ("CRC check failed").
+ * scanLog reports where and why it stopped, so the caller can tell a crash's torn tail
+ * (truncate) from corruption followed by valid records (refuse to start): see LogEnd.
+ * Not here: files, fsync, preallocation writes (storage/file). Pure: no I/O.
+ */
+import { JuteWriter } from '../../jute/archive.js';
+import { adler32 } from './adler32.js';
+import { decodeTxnEntry, TxnCodecError, writeTxnEntry, type LogEntry } from './txn-codec.js';
+
+export const TXNLOG_MAGIC = 0x5a4b4c47;
+export const TXNLOG_VERSION = 2;
+export const TXNLOG_DBID = 0n;
+export const LOG_HEADER_BYTES = 16;
+/** checksum (8) + length (4) before the entry, 0x42 after it. */
+export const RECORD_OVERHEAD_BYTES = 13;
+export const END_OF_RECORD = 0x42;
+/** The smallest txnEntry: a TxnHeader (8 + 4 + 8 + 8 + 4 bytes). */
+export const TXN_ENTRY_BYTES_MIN = 32;
+/** ZooKeeper's default preallocation step, zookeeper.preAllocSize = 65536 KB. */
+export const PREALLOC_BYTES_DEFAULT = 64 * 1024 * 1024;
+
+export function encodeLogHeader(): Uint8Array {
+  const writer = new JuteWriter(LOG_HEADER_BYTES);
+  writer.writeInt(TXNLOG_MAGIC);
+  writer.writeInt(TXNLOG_VERSION);
+  writer.writeLong(TXNLOG_DBID);
+  return writer.toBytes();
+}
+
+/** One log record: checksum, length, the txn entry, 0x42 (FileTxnLog.append + Util.writeTxnBytes). */
+export function encodeLogEntry(entry: LogEntry): Uint8Array {
+  const writer = new JuteWriter(256);
+  writer.writeLong(0n);
+  writer.writeInt(0);
+  writeTxnEntry(writer, entry);
+  writer.writeRaw(new Uint8Array([END_OF_RECORD]));
+  const bytes = writer.toBytes();
+  const length = bytes.length - RECORD_OVERHEAD_BYTES;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  view.setBigInt64(0, BigInt(adler32(bytes, 12, 12 + length)));
+  view.setInt32(8, length);
+  return bytes;
+}
+
+/**
+ * The file size after writing up to `position` (FilePadding.calculateFileSizeWithPadding): once
+ * the write position comes within 4 KiB of the end, the file grows by another `preAllocBytes`.
+ */
+export function fileSizeWithPadding(position: number, fileSize: number, preAllocBytes = PREALLOC_BYTES_DEFAULT): number {
+  if (preAllocBytes > 0 && position + 4096 >= fileSize) {
+    if (position > fileSize) {
+      const size = position + preAllocBytes;
+      return size - (size % preAllocBytes);
+    }
+    return fileSize + preAllocBytes;
+  }
+  return fileSize;
+}
+
+export interface ScannedEntry {
+  readonly entry: LogEntry;
+  /** Where the record starts (its checksum) and where the next one starts. */
+  readonly offset: number;
+  readonly end: number;
+}
+
+/**
+ * Why the scan stopped, at `offset` (a record boundary: where the next record would go).
+ * - clean: the end of the file or the zero padding — append here.
+ * - torn: a record cut short (short read, missing 0x42, or a length that runs past the end) with
+ *   nothing valid after it: what a crash during a write leaves. Truncate to `offset`.
+ * - corrupt: a record whose checksum does not match or whose bytes do not parse, or a torn-looking
+ *   record followed by a valid one. `validEntriesAfter` says whether a valid record follows
+ *   (then `nextValidOffset` is where): acknowledged txns may be lost, refuse to start.
+ *   ZooKeeper fails the same way on any checksum mismatch.
+ * - unsupported: a valid record of a txn type or file version this code does not know.
+ */
+export type LogEnd =
+  | { readonly kind: 'clean' | 'torn' | 'unsupported'; readonly offset: number; readonly reason: string }
+  | { readonly kind: 'corrupt'; readonly offset: number; readonly reason: string; readonly validEntriesAfter: boolean; readonly nextValidOffset?: number };
+
+export interface LogScan {
+  readonly header?: { readonly magic: number; readonly version: number; readonly dbid: bigint };
+  readonly entries: ScannedEntry[];
+  readonly end: LogEnd;
+}
+
+function allZero(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let at = start; at < end; at++) if (bytes[at] !== 0) return false;
+  return true;
+}
+
+/** A record at `at` that is complete, marked, checksummed and long enough to hold a TxnHeader. */
+function validRecordAt(bytes: Uint8Array, view: DataView, at: number): boolean {
+  if (at + RECORD_OVERHEAD_BYTES + TXN_ENTRY_BYTES_MIN > bytes.length) return false;
+  const length = view.getInt32(at + 8);
+  if (length < TXN_ENTRY_BYTES_MIN || at + RECORD_OVERHEAD_BYTES + length > bytes.length) return false;
+  if (bytes[at + 12 + length] !== END_OF_RECORD || view.getUint32(at) !== 0) return false;
+  return view.getUint32(at + 4) === adler32(bytes, at + 12, at + 12 + length);
+}
+
+/** The first offset after `from` where a valid record starts, if any. */
+export function findValidRecord(bytes: Uint8Array, from: number): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = from; at + RECORD_OVERHEAD_BYTES + TXN_ENTRY_BYTES_MIN <= bytes.length; at++) {
+    if (validRecordAt(bytes, view, at)) return at;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a whole txn log file. `fileName` only labels the reasons. Never throws on bad bytes:
+ * every way a file can end is an `end` value.
+ */
+export function scanLog(bytes: Uint8Array, fileName = 'txn log'): LogScan {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const entries: ScannedEntry[] = [];
+  if (bytes.length < LOG_HEADER_BYTES || allZero(bytes, 0, LOG_HEADER_BYTES)) {
+    if (allZero(bytes, 0, bytes.length)) {
+      return { entries, end: { kind: 'torn', offset: 0, reason: `${fileName}: no file header (${bytes.length} bytes, all zero)` } };
+    }
+    if (bytes.length < LOG_HEADER_BYTES) {
+      return { entries, end: { kind: 'torn', offset: 0, reason: `${fileName}: file header cut short at ${bytes.length} of ${LOG_HEADER_BYTES} bytes` } };
+    }
+  }
+  const header = { magic: view.getInt32(0), version: view.getInt32(4), dbid: view.getBigInt64(8) };
+  if (header.magic !== TXNLOG_MAGIC) {
+    const next = findValidRecord(bytes, LOG_HEADER_BYTES);
+    return { entries, end: { kind: 'corrupt', offset: 0, reason: `${fileName}: bad magic 0x${(header.magic >>> 0).toString(16)}, expected 0x${TXNLOG_MAGIC.toString(16)} ("ZKLG")`, ...after(next) } };
+  }
+  if (header.version !== TXNLOG_VERSION) {
+    return { header, entries, end: { kind: 'unsupported', offset: 0, reason: `${fileName}: txn log version ${header.version}, only ${TXNLOG_VERSION} is known` } };
+  }
+
+  let at = LOG_HEADER_BYTES;
+  for (;;) {
+    const left = bytes.length - at;
+    const where = `${fileName} at offset ${at}`;
+    if (left === 0) return { header, entries, end: { kind: 'clean', offset: at, reason: `${fileName}: end of file` } };
+    if (left < 12 || view.getInt32(at + 8) === 0) {
+      const headEnd = Math.min(bytes.length, at + 12);
+      if (allZero(bytes, at, headEnd)) return { header, entries, end: { kind: 'clean', offset: at, reason: `${where}: zero padding` } };
+      const why = left < 12 ? `record head cut short (${left} of 12 bytes)` : 'zero length after a non-zero checksum';
+      return { header, entries, end: torn(bytes, at, `${where}: ${why}`) };
+    }
+    const length = view.getInt32(at + 8);
+    if (length < 0) return { header, entries, end: torn(bytes, at, `${where}: negative length ${length}`) };
+    if (left < RECORD_OVERHEAD_BYTES + length) {
+      return { header, entries, end: torn(bytes, at, `${where}: record of ${length} bytes runs past the end of the file (${left - 12} bytes left)`) };
+    }
+    const entryStart = at + 12;
+    const entryEnd = entryStart + length;
+    if (bytes[entryEnd] !== END_OF_RECORD) {
+      return { header, entries, end: torn(bytes, at, `${where}: missing end-of-record byte 0x42 (found 0x${bytes[entryEnd]!.toString(16)})`) };
+    }
+    const stored = view.getBigInt64(at);
+    const computed = BigInt(adler32(bytes, entryStart, entryEnd));
+    if (stored !== computed) {
+      return { header, entries, end: corrupt(bytes, at, `${where}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${computed.toString(16)})`) };
+    }
+    let entry: LogEntry;
+    try {
+      entry = decodeTxnEntry(bytes.subarray(entryStart, entryEnd), where);
+    } catch (error) {
+      if (!(error instanceof TxnCodecError)) throw error;
+      if (error.code === 'unsupported') return { header, entries, end: { kind: 'unsupported', offset: at, reason: error.message } };
+      return { header, entries, end: corrupt(bytes, at, `checksum matches but the entry does not parse: ${error.message}`) };
+    }
+    const end = entryEnd + 1;
+    entries.push({ entry, offset: at, end });
+    at = end;
+  }
+}
+
+function after(next: number | undefined): { validEntriesAfter: boolean; nextValidOffset?: number } {
+  return next === undefined ? { validEntriesAfter: false } : { validEntriesAfter: true, nextValidOffset: next };
+}
+
+/** A torn-looking record is a torn tail only if nothing valid follows it. */
+function torn(bytes: Uint8Array, at: number, reason: string): LogEnd {
+  const next = findValidRecord(bytes, at + 1);
+  if (next === undefined) return { kind: 'torn', offset: at, reason };
+  return { kind: 'corrupt', offset: at, reason: `${reason}, followed by a valid record at offset ${next}`, validEntriesAfter: true, nextValidOffset: next };
+}
+
+function corrupt(bytes: Uint8Array, at: number, reason: string): LogEnd {
+  const next = findValidRecord(bytes, at + 1);
+  return { kind: 'corrupt', offset: at, reason: next === undefined ? reason : `${reason}, followed by a valid record at offset ${next}`, ...after(next) };
+}
+
+/**
+ * What a server should do with a log that ended this way, following ZooKeeper: keep appending
+ * after a clean end, cut a torn tail off, and refuse to start on anything else (ZooKeeper throws
+ * "CRC check failed" for any checksum mismatch, even in the last record).
+ */
+export function recoveryAction(end: LogEnd): 'append' | 'truncate' | 'refuse' {
+  switch (end.kind) {
+    case 'clean': return 'append';
+    case 'torn': return 'truncate';
+    case 'corrupt':
+    case 'unsupported':
+      return 'refuse';
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Adler-32 and CRC-32 (src/storage/format/adler32.ts, crc32.ts) against published check values
+ * and a naive reference, fed in every split; and the tree digest (digest.ts) against the digests
+ * a LIVE ZooKeeper 3.8.0 wrote into its txn log (zk380-captures/txnlog_head.hex).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Adler32, adler32 } from '../../../src/storage/format/adler32.js';
+import { Crc32, crc32 } from '../../../src/storage/format/crc32.js';
+import { nodeDigest, treeDigest } from '../../../src/storage/format/digest.js';
+import { scanLog } from '../../../src/storage/format/txn-log.js';
+import { DataTree } from '../../../src/tree/data-tree.js';
+import { capture, text } from './fixtures.js';
+
+/** RFC 1950 straight from the definition, reducing after every byte. */
+function naiveAdler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return b * 65536 + a;
+}
+
+test('Adler-32 check values (RFC 1950; java.util.zip.Adler32 of the same bytes)', () => {
+  assert.equal(adler32(new Uint8Array(0)), 1);
+  assert.equal(adler32(text('Wikipedia')), 0x11e60398);
+  assert.equal(adler32(text('123456789')), 0x091e01de);
+  // Long runs of 0xff push both sums furthest between reductions.
+  const ones = new Uint8Array(100_000).fill(0xff);
+  assert.equal(adler32(ones), naiveAdler32(ones));
+});
+
+test('Adler-32 is the same whatever the split of its input', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 12_000 }), fc.array(fc.nat(), { maxLength: 5 }), (bytes, cuts) => {
+    const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((x, y) => x - y);
+    const running = new Adler32();
+    let from = 0;
+    for (const point of [...points, bytes.length]) {
+      running.update(bytes, from, point);
+      from = point;
+    }
+    assert.equal(running.value, naiveAdler32(bytes));
+    assert.equal(adler32(bytes), naiveAdler32(bytes));
+  }), { numRuns: 200 });
+});
+
+test('CRC-32 check value and incremental updates', () => {
+  assert.equal(crc32(text('123456789')), 0xcbf43926);
+  assert.equal(crc32(new Uint8Array(0)), 0);
+  const bytes = text('The quick brown fox jumps over the lazy dog');
+  assert.equal(crc32(bytes), 0x414fa339);
+  assert.equal(new Crc32().update(bytes, 0, 10).update(bytes, 10).value, 0x414fa339);
+});
+
+test('tree digests equal the ones ZooKeeper 3.8.0 logged after its first two txns', () => {
+  const log = scanLog(capture('txnlog_head.hex'), 'txnlog_head.hex');
+  assert.equal(log.entries.length, 2);
+  const tree = new DataTree();
+  for (const { entry } of log.entries) {
+    tree.applyTxn(entry.header, entry.txn);
+    assert.equal(entry.digest?.version, 2);
+    assert.equal(treeDigest(tree.nodes), entry.digest?.treeDigest, `digest after zxid ${entry.header.zxid}`);
+  }
+  assert.equal(log.entries[0]!.entry.digest?.treeDigest, 0x51c6d660n);
+  assert.equal(log.entries[1]!.entry.digest?.treeDigest, 0x1353c1c50n);
+});
+
+test('digest rules: the root is hashed as "", /zookeeper/* is left out, every stat field counts', () => {
+  const tree = new DataTree();
+  const root = tree.nodes.get('/')!;
+  assert.equal(nodeDigest('/', root), nodeDigest('', root));
+  assert.equal(nodeDigest('/zookeeper/quota', tree.nodes.get('/zookeeper/quota')!), 0n);
+  assert.notEqual(nodeDigest('/zookeeper', tree.nodes.get('/zookeeper')!), 0n);
+  const base = nodeDigest('/x', root);
+  for (const field of ['czxid', 'mzxid', 'pzxid', 'ctime', 'mtime', 'ephemeralOwner'] as const) {
+    assert.notEqual(nodeDigest('/x', { ...root, [field]: 1n }), base, field);
+  }
+  for (const field of ['version', 'cversion', 'aversion'] as const) {
+    assert.notEqual(nodeDigest('/x', { ...root, [field]: 1 }), base, field);
+  }
+  assert.notEqual(nodeDigest('/x', { ...root, data: text('d') }), base, 'data');
+  // null and empty data hash alike, as CRC32.update of nothing changes nothing.
+  assert.equal(nodeDigest('/x', { ...root, data: null }), nodeDigest('/x', { ...root, data: new Uint8Array(0) }));
+});
