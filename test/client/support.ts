@@ -1,0 +1,144 @@
+/**
+ * Shared plumbing for the client tests: which servers to run the suite against, a TCP proxy the
+ * test controls (cut / hold / restore / black-hole) to simulate network failures without
+ * touching the server, and bounded polling.
+ *
+ * Not a test. Invariants: every wait is bounded and fails with what it was waiting for; every
+ * socket the proxy opened is destroyed by `close()`.
+ */
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { apacheZooKeeperAvailable, startApacheZooKeeper, startZkts, type RunningServer, type ServerOptions } from '../support/servers.js';
+
+export type ServerKind = 'zkts' | 'zookeeper';
+export const serverKinds: readonly ServerKind[] = ['zkts', 'zookeeper'];
+
+/** tickTime 500 ms: session timeouts are clamped to [1000, 10000] ms, so expiry tests are quick. */
+export const tickTimeMs = 500;
+
+export const serverOptions: ServerOptions = {
+  tickTimeMs,
+  config: { extendedTypesEnabled: 'true' },
+};
+
+/** Why a kind is skipped, or false when it can run. */
+export function skipReason(kind: ServerKind): string | false {
+  if (kind === 'zookeeper' && !apacheZooKeeperAvailable()) return 'Apache ZooKeeper is not installed';
+  return false;
+}
+
+export function startServer(kind: ServerKind, options: ServerOptions = serverOptions): Promise<RunningServer> {
+  return kind === 'zkts' ? startZkts(options) : startApacheZooKeeper(options);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `probe` until it returns something other than undefined/false; throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Resolves with the first value `events` gets that satisfies `match`, or throws after `timeoutMs`. */
+export class Recorder<T> {
+  readonly items: T[] = [];
+  readonly push = (item: T): void => {
+    this.items.push(item);
+  };
+  async waitFor(what: string, match: (item: T) => boolean, timeoutMs = 10_000): Promise<T> {
+    return waitFor(what, () => this.items.find(match), timeoutMs);
+  }
+}
+
+type Mode = 'open' | 'refuse' | 'blackhole';
+
+/**
+ * A TCP proxy in front of a server. `cut()` drops every connection and refuses new ones (they
+ * are accepted and closed at once) until `restore()`. `blackhole()` keeps connections open but
+ * forwards nothing in either direction, like a network that silently drops packets.
+ */
+export class TestProxy {
+  private mode: Mode = 'open';
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  acceptedCount = 0;
+
+  private constructor(private readonly server: Server, readonly port: number, private readonly target: { host: string; port: number }) {}
+
+  static async start(target: { host: string; port: number }): Promise<TestProxy> {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    if (address === null || typeof address !== 'object') throw new Error('proxy has no address');
+    const proxy = new TestProxy(server, address.port, target);
+    server.on('connection', (client) => proxy.accept(client));
+    return proxy;
+  }
+
+  get connectString(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get liveConnections(): number {
+    return this.pairs.size;
+  }
+
+  private accept(client: Socket): void {
+    this.acceptedCount++;
+    if (this.mode === 'refuse') {
+      client.on('error', () => undefined);
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.target);
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    client.on('data', (chunk: Buffer) => {
+      if (this.mode === 'open') upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.mode === 'open') client.write(chunk);
+    });
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      this.pairs.delete(pair);
+    };
+    for (const socket of [client, upstream]) {
+      socket.on('close', drop);
+      socket.on('error', drop);
+    }
+  }
+
+  /** Drops every connection and refuses new ones until restore(). */
+  cut(): void {
+    this.mode = 'refuse';
+    for (const pair of [...this.pairs]) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** Keeps connections open but passes no bytes (new connections are accepted and starved too). */
+  blackhole(): void {
+    this.mode = 'blackhole';
+  }
+
+  restore(): void {
+    this.mode = 'open';
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
