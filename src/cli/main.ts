@@ -1,60 +1,48 @@
 #!/usr/bin/env node
 /**
- * The `zkts` command. `zkts start [--config zoo.cfg]` runs a standalone server in the foreground,
- * like `zkServer.sh start-foreground`; without --config it serves 127.0.0.1:2181 with data in ./data.
+ * The `zkts` command: a table of subcommands (commands/*.ts), each answering `--help`.
+ * This file owns argument dispatch and the process's exit code, nothing else.
  */
-import { ConfigError, defaultConfig, loadConfigFile } from '../runtime/config.js';
-import { startServer } from '../runtime/server.js';
-import { logger } from '../runtime/log.js';
-import { ZKTS_VERSION } from '../runtime/version.js';
-import { ZOOKEEPER_PROTOCOL_VERSION } from '../admin/four-letter.js';
+import { ConfigError } from '../runtime/config.js';
+import { UsageError, wantsHelp, type Command } from './command.js';
+import { startCommand } from './commands/start.js';
+import { versionCommand } from './commands/version.js';
 
-const log = logger('zkts');
+/** Every subcommand, in the order `zkts help` lists them. */
+const commands: readonly Command[] = [startCommand, versionCommand];
 
-const usage = `usage: zkts <command> [options]
-
-commands:
-  start [--config <zoo.cfg>]   run a server in the foreground (default: 127.0.0.1:2181, data in ./data)
-  version                      print the version
-  help                         this text
-`;
-
-async function start(args: string[]): Promise<void> {
-  let configPath: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--config' || arg === '-c') configPath = args[++i];
-    else if (arg.startsWith('--config=')) configPath = arg.slice('--config='.length);
-    else if (arg === '--help' || arg === '-h') { process.stdout.write(usage); return; }
-    else if (configPath === undefined && !arg.startsWith('-')) configPath = arg;
-    else throw new ConfigError(`unknown option for start: ${arg}`);
-  }
-  let config;
-  if (configPath === undefined) {
-    config = defaultConfig({});
-  } else {
-    const loaded = await loadConfigFile(configPath);
-    for (const warning of loaded.warnings) log.warn(warning);
-    config = loaded.config;
-  }
-  const server = await startServer(config);
-  const stop = (signal: string) => {
-    log.info(`${signal} received, shutting down`);
-    server.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+function usage(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  const lines = commands.map((command) => `  ${command.name.padEnd(width)}   ${command.summary}`);
+  return `usage: zkts <command> [options]\n\ncommands:\n${lines.join('\n')}\n  ${'help'.padEnd(width)}   this text\n\n'zkts <command> --help' describes one command.\n`;
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'start': return start(rest);
-    case 'version': case '--version': process.stdout.write(`zkts ${ZKTS_VERSION} (ZooKeeper ${ZOOKEEPER_PROTOCOL_VERSION} protocol)\n`); return;
-    case undefined: case 'help': case '--help': case '-h': process.stdout.write(usage); return;
-    default:
-      process.stderr.write(`zkts: unknown command '${command}'\n${usage}`);
-      process.exitCode = 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const about = commands.find((command) => command.name === rest[0]);
+    process.stdout.write(about?.usage ?? usage());
+    return;
+  }
+  if (name === '--version') return versionCommand.run([]);
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    process.stderr.write(`zkts: unknown command '${name}'\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(command.usage);
+    return;
+  }
+  try {
+    await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`zkts ${command.name}: ${error.message}\n${command.usage}`);
+      process.exit(2);
+    }
+    throw error;
   }
 }
 
