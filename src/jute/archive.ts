@@ -164,6 +164,11 @@ export class JuteWriter {
     return this.bytes.slice(0, this.offset);
   }
 
+  /** The bytes written so far, not copied: valid only until the next write or reset. */
+  peek(): Uint8Array {
+    return this.bytes.subarray(0, this.offset);
+  }
+
   reset(): void {
     this.offset = 0;
   }

@@ -13,6 +13,7 @@ import { ErrorCode, EventType, type EventTypeValue, Perms } from '../protocol/co
 import type { ACLT, StatT } from '../jute/records.js';
 import { WatchManager, type WatcherId } from './watch-manager.js';
 import { Quotas } from './quotas.js';
+import { AclCache } from './acl-cache.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
 
 export interface DataNode {
@@ -77,16 +78,19 @@ export class DataTree {
   readonly dataWatches = new WatchManager();
   readonly childWatches = new WatchManager();
   readonly quotas = new Quotas(this);
+  readonly acls = new AclCache();
   /** The zxid of the last txn applied. */
   lastProcessedZxid = 0n;
   private approximateDataBytes = 0;
+  private view: PointInTimeView | undefined;
 
   constructor() {
-    const root = newNode(new Uint8Array(0), OPEN_ACL_UNSAFE, 0n, 0n, 0n);
+    const root = newNode(new Uint8Array(0), this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
     this.nodes.set('/', root);
     // The reserved subtree every ZooKeeper server has (ZooDefs.ZOOKEEPER_NODE_SUBTREE).
-    for (const [path, acl] of [['/zookeeper', OPEN_ACL_UNSAFE], ['/zookeeper/quota', OPEN_ACL_UNSAFE], ['/zookeeper/config', READ_ACL_UNSAFE]] as const) {
-      this.nodes.set(path, newNode(new Uint8Array(0), acl, 0n, 0n, 0n));
+    // In the order a fresh ZooKeeper's snapshot lists them, so an empty zkts snapshot is byte-identical.
+    for (const [path, acl] of [['/zookeeper', OPEN_ACL_UNSAFE], ['/zookeeper/config', READ_ACL_UNSAFE], ['/zookeeper/quota', OPEN_ACL_UNSAFE]] as const) {
+      this.nodes.set(path, newNode(new Uint8Array(0), this.acls.acquire(acl), 0n, 0n, 0n));
       this.nodes.get(parentPath(path))!.children.add(childName(path));
     }
     // ZooKeeper sets the config node's ACL with version -1 (DataTree.addConfigNode), and shows it.
@@ -166,6 +170,7 @@ export class DataTree {
       case 'setData': {
         const node = this.nodes.get(txn.path);
         if (node === undefined) return { type: 'setData', err: ErrorCode.NONODE };
+        this.willChange(txn.path);
         this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
         this.quotas.onSetData(txn.path, (txn.data?.length ?? 0) - (node.data?.length ?? 0));
         node.data = txn.data;
@@ -178,7 +183,8 @@ export class DataTree {
       case 'setACL': {
         const node = this.nodes.get(txn.path);
         if (node === undefined) return { type: 'setACL', err: ErrorCode.NONODE };
-        node.acl = txn.acl;
+        this.willChange(txn.path);
+        this.replaceAcl(node, txn.acl);
         node.aversion = txn.version;
         return { type: 'setACL', err: ErrorCode.OK, stat: this.statOf(node) };
       }
@@ -221,6 +227,8 @@ export class DataTree {
     if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path };
     const name = childName(path);
     if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path };
+    this.willChange(parentName);
+    this.willChange(path);
     // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
     let cversion = parentCVersion;
     if (cversion === -1) cversion = parent.cversion + 1;
@@ -228,7 +236,7 @@ export class DataTree {
       parent.cversion = cversion;
       parent.pzxid = header.zxid;
     }
-    const node = newNode(data, acl, header.zxid, header.timeMs, ephemeralOwner);
+    const node = newNode(data, this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
     parent.children.add(name);
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
@@ -254,9 +262,12 @@ export class DataTree {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     if (node === undefined || parent === undefined) return ErrorCode.NONODE;
+    this.willChange(parentName);
+    this.willChange(path);
     parent.children.delete(childName(path));
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     this.nodes.delete(path);
+    this.acls.release(node.acl);
     this.approximateDataBytes -= path.length + (node.data?.length ?? 0);
     this.quotas.onDelete(path, node.data?.length ?? 0);
     switch (ephemeralKindOf(node.ephemeralOwner)) {
@@ -279,6 +290,37 @@ export class DataTree {
 
   private fire(watchers: Iterable<WatcherId>, type: EventTypeValue, path: string, zxid: bigint, acl: readonly ACLT[], events: WatchEvent[]): void {
     for (const watcher of watchers) events.push({ watcher, type, path, zxid, acl });
+  }
+
+  /** Gives `node` (a node of this tree) the interned copy of `acl`. */
+  replaceAcl(node: DataNode, acl: readonly ACLT[]): void {
+    const previous = node.acl;
+    node.acl = this.acls.acquire(acl);
+    this.acls.release(previous);
+  }
+
+  /**
+   * Call before changing the node at `path` (or creating one there) outside applyTxn, so an
+   * open point-in-time view keeps seeing its state as it was.
+   */
+  willChange(path: string): void {
+    this.view?.preserve(path, this.nodes.get(path));
+  }
+
+  /**
+   * Opens a view of the tree frozen at this moment, which stays valid while txns go on being
+   * applied: before the tree changes a node, the view keeps a copy of it as it was (copy on
+   * write). A snapshot can then be written a slice at a time between txns and still hold one
+   * consistent state, the one at `view.lastProcessedZxid`; the cost is a copy of each node
+   * changed while the view is open. One view at a time; close it when done.
+   */
+  openView(): PointInTimeView {
+    if (this.view !== undefined) throw new Error('DataTree: a point-in-time view is already open');
+    const view = new PointInTimeView(this.nodes, this.lastProcessedZxid, this.acls.entries(), () => {
+      if (this.view === view) this.view = undefined;
+    });
+    this.view = view;
+    return view;
   }
 
   /** Drops every watch of a closed connection. */
@@ -304,5 +346,49 @@ export class DataTree {
         throw new Error(`invariant: ephemeral ${path} not indexed under its owner`);
       }
     }
+    const uses = new Map<readonly ACLT[], number>();
+    for (const node of this.nodes.values()) uses.set(node.acl, (uses.get(node.acl) ?? 0) + 1);
+    if (uses.size !== this.acls.size) throw new Error(`invariant: ${this.acls.size} interned ACLs, ${uses.size} in use`);
+    for (const [acl, count] of uses) {
+      if (this.acls.countOf(acl) !== count) throw new Error(`invariant: an ACL used by ${count} nodes is counted ${this.acls.countOf(acl)} times`);
+    }
+  }
+}
+
+/**
+ * The tree as it was when the view was opened (DataTree.openView). Reads fall through to the
+ * live tree for nodes that have not changed since, and to the kept copies for those that have.
+ */
+export class PointInTimeView {
+  /** Copies of nodes as they were at opening; null for a path that did not exist then. */
+  private readonly kept = new Map<string, DataNode | null>();
+  private closed = false;
+
+  constructor(private readonly live: ReadonlyMap<string, DataNode>, readonly lastProcessedZxid: bigint,
+    /** The interned ACL arrays in use when the view was opened: every node the view shows has one of them. */
+    readonly acls: readonly (readonly ACLT[])[], private readonly onClose: () => void) {}
+
+  get(path: string): DataNode | undefined {
+    if (this.closed) throw new Error('PointInTimeView: read after close');
+    const kept = this.kept.get(path);
+    if (kept !== undefined) return kept ?? undefined;
+    return this.live.get(path);
+  }
+
+  /** Copies kept so far (how much the view costs). */
+  get keptCount(): number {
+    return this.kept.size;
+  }
+
+  preserve(path: string, node: DataNode | undefined): void {
+    if (this.kept.has(path)) return;
+    this.kept.set(path, node === undefined ? null : { ...node, children: new Set(node.children) });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.kept.clear();
+    this.onClose();
   }
 }

@@ -18,6 +18,8 @@ const decoder = new TextDecoder();
 
 interface TreeView {
   get(path: string): DataNode | undefined;
+  /** Before a stats node's data is replaced in place (keeps point-in-time views right). */
+  willChange(path: string): void;
 }
 
 export class Quotas {
@@ -67,8 +69,10 @@ export class Quotas {
   private adjust(path: string, countDelta: number, bytesDelta: number): void {
     const root = this.rootOf(path);
     if (root === undefined) return;
-    const stats = this.tree.get(`${QUOTA_ROOT}${root === '/' ? '' : root}/${STAT_NODE}`);
+    const statsPath = `${QUOTA_ROOT}${root === '/' ? '' : root}/${STAT_NODE}`;
+    const stats = this.tree.get(statsPath);
     if (stats === undefined) return;
+    this.tree.willChange(statsPath);
     const text = decoder.decode(stats.data ?? new Uint8Array(0));
     const count = Number(/count=(-?\d+)/.exec(text)?.[1] ?? 0) + countDelta;
     const bytes = Number(/bytes=(-?\d+)/.exec(text)?.[1] ?? 0) + bytesDelta;
@@ -76,8 +80,10 @@ export class Quotas {
   }
 
   private recount(root: string): void {
-    const stats = this.tree.get(`${QUOTA_ROOT}${root === '/' ? '' : root}/${STAT_NODE}`);
+    const statsPath = `${QUOTA_ROOT}${root === '/' ? '' : root}/${STAT_NODE}`;
+    const stats = this.tree.get(statsPath);
     if (stats === undefined) return;
+    this.tree.willChange(statsPath);
     let count = 0;
     let bytes = 0;
     const stack = [root];

@@ -17,8 +17,8 @@
  * is never in the ACL table. ZooKeeper gives -1 only to the nodes it creates itself (root,
  * /zookeeper, /zookeeper/quota); we give it to every node whose ACL is exactly OPEN_ACL_UNSAFE,
  * which ZooKeeper reads back as the same ACL (ReferenceCountedACLCache.convertLong). Children are
- * written in sorted order (ZooKeeper uses HashSet order; any parents-first order reads back), so
- * the same tree always gives the same bytes. The digest section is ZooKeeper's "empty digest"
+ * written in the order their parent holds them (ZooKeeper uses HashSet order; any parents-first
+ * order reads back). The digest section is ZooKeeper's "empty digest"
  * (zxid 0, digest 0) for a tree at zxid 0, as a fresh ZooKeeper writes it, else the tree digest
  * at `lastZxid` (digest.ts), which ZooKeeper compares with its own on load.
  * A snapshot is valid only if it ends with a seal: the last 5 bytes are int 1 and '/'
@@ -38,7 +38,7 @@ import { Perms } from '../../protocol/codes.js';
 import { DataTree, type DataNode } from '../../tree/data-tree.js';
 import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
-import { DIGEST_VERSION, treeDigest } from './digest.js';
+import { DIGEST_VERSION, nodeDigest, treeDigest } from './digest.js';
 
 export const SNAP_MAGIC = 0x5a4b534e;
 export const SNAP_VERSION = 2;
@@ -104,6 +104,11 @@ export interface SnapshotSource {
   readonly lastProcessedZxid: bigint;
 }
 
+/** What the serializer reads: nodes by path as of one zxid (a DataTree or its PointInTimeView). */
+export interface SnapshotTreeView {
+  get(path: string): DataNode | undefined;
+}
+
 export interface SerializeOptions {
   /** Write the 3.7+ digest section (zookeeper.digest.enabled, the default). Default true. */
   readonly digest?: boolean;
@@ -121,93 +126,141 @@ function childPath(parent: string, name: string): string {
   return parent === '/' ? `/${name}` : `${parent}/${name}`;
 }
 
-/** Paths parents-first, children sorted, as [our path, node] (the root is '/'). */
-function preOrder(nodes: ReadonlyMap<string, DataNode>): [string, DataNode][] {
-  const out: [string, DataNode][] = [];
-  const stack = ['/'];
-  while (stack.length > 0) {
-    const path = stack.pop()!;
-    const node = nodes.get(path);
-    if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
-    out.push([path, node]);
-    const children = [...node.children].sort();
-    for (let index = children.length - 1; index >= 0; index--) stack.push(childPath(path, children[index]!));
-  }
-  if (out.length !== nodes.size) throw new Error(`snapshot: ${nodes.size - out.length} nodes are not reachable from the root`);
-  return out;
-}
-
-function seal(checksum: Adler32): Uint8Array {
-  const writer = new JuteWriter(SEAL_BYTES);
-  writer.writeLong(BigInt(checksum.value));
-  writer.writeUstring(SEAL_PATH);
-  return writer.toBytes();
-}
-
 /**
- * A snapshot of `tree` and the live sessions, named by the caller `snapshot.<lastZxid hex>`.
- * `lastZxid` defaults to the tree's last applied zxid.
+ * Writes a snapshot a slice at a time, so a server can write one between requests: `next()`
+ * returns the file's next bytes (about `sliceBytes` of them, always whole nodes) and undefined
+ * once the final seal is out. The view must stay fixed while the serializer runs (a
+ * PointInTimeView does), and every node's ACL must be one of `acls` or OPEN_ACL_UNSAFE.
+ *
+ * Nodes go parents first, children in the order their parent's set holds them: any
+ * parents-first order reads back (ZooKeeper itself writes HashSet order), and not sorting keeps
+ * a parent with a million children from costing one long pause. The digest section is computed
+ * over the nodes as they are written, so it describes exactly the state at `zxid`.
  */
-export function serializeSnapshot(tree: SnapshotSource, sessions: readonly SnapshotSession[], lastZxid = tree.lastProcessedZxid,
-  options: SerializeOptions = {}): Uint8Array {
-  const ordered = preOrder(tree.nodes);
-  const aclIds = new Map<string, bigint>();
-  const acls: [bigint, readonly ACLT[]][] = [];
-  const nodeAclIds = ordered.map(([, node]) => {
-    if (isOpenAclUnsafe(node.acl)) return OPEN_ACL_UNSAFE_ID;
-    const key = aclKey(node.acl);
-    let id = aclIds.get(key);
-    if (id === undefined) {
-      id = BigInt(acls.length + 1);
-      aclIds.set(key, id);
-      acls.push([id, node.acl]);
-    }
-    return id;
-  });
+export class SnapshotSerializer {
+  private readonly aclIds = new Map<readonly ACLT[], bigint>();
+  private readonly checksum = new Adler32();
+  private readonly stack: string[] = ['/'];
+  private readonly writer = new JuteWriter(64 * 1024);
+  private digest = 0n;
+  private state: 'header' | 'nodes' | 'done' = 'header';
+  private nodesWritten = 0;
 
-  const writer = new JuteWriter(4096);
-  writeRecord(writer, R.FileHeader, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
-  writer.writeInt(sessions.length);
-  for (const session of sessions) {
-    writer.writeLong(session.sessionId);
-    writer.writeInt(session.timeoutMs);
+  constructor(private readonly view: SnapshotTreeView, private readonly sessions: readonly SnapshotSession[],
+    readonly zxid: bigint, private readonly acls: readonly (readonly ACLT[])[], private readonly options: SerializeOptions = {}) {
+    let next = 1n;
+    for (const acl of acls) if (!isOpenAclUnsafe(acl)) this.aclIds.set(acl, next++);
   }
-  writer.writeInt(acls.length);
-  for (const [id, acl] of acls) {
-    writer.writeLong(id);
-    writer.writeInt(acl.length);
-    for (const entry of acl) writeRecord(writer, R.ACL, entry);
+
+  get nodeCount(): number {
+    return this.nodesWritten;
   }
-  ordered.forEach(([path, node], index) => {
-    writer.writeUstring(path === '/' ? '' : path);
-    writer.writeBuffer(node.data);
-    writer.writeLong(nodeAclIds[index]!);
-    writeRecord(writer, R.StatPersisted, {
+
+  next(sliceBytes = 1 << 20): Uint8Array | undefined {
+    const w = this.writer;
+    w.reset();
+    this.checkedBytes = 0;
+    switch (this.state) {
+      case 'done':
+        return undefined;
+      case 'header':
+        this.writeHead(w);
+        this.state = 'nodes';
+        break;
+      case 'nodes':
+        while (this.stack.length > 0 && w.length < sliceBytes) this.writeNode(w, this.stack.pop()!);
+        if (this.stack.length === 0) {
+          w.writeUstring(SEAL_PATH);
+          this.writeSeal(w);
+          if (this.options.digest ?? true) {
+            w.writeLong(this.zxid);
+            w.writeInt(DIGEST_VERSION);
+            // A fresh tree's digest section is all zeros, as a new ZooKeeper writes it.
+            w.writeLong(this.zxid === 0n ? 0n : BigInt.asIntN(64, this.digest));
+            this.writeSeal(w);
+          }
+          this.state = 'done';
+        }
+        break;
+    }
+    this.catchUp(w);
+    return w.toBytes();
+  }
+
+  /** Bytes of the current slice already in the running checksum. */
+  private checkedBytes = 0;
+
+  private catchUp(w: JuteWriter): void {
+    this.checksum.update(w.peek(), this.checkedBytes, w.length);
+    this.checkedBytes = w.length;
+  }
+
+  private writeHead(w: JuteWriter): void {
+    writeRecord(w, R.FileHeader, { magic: SNAP_MAGIC, version: SNAP_VERSION, dbid: SNAP_DBID });
+    w.writeInt(this.sessions.length);
+    for (const session of this.sessions) {
+      w.writeLong(session.sessionId);
+      w.writeInt(session.timeoutMs);
+    }
+    w.writeInt(this.aclIds.size);
+    for (const [acl, id] of this.aclIds) {
+      w.writeLong(id);
+      w.writeInt(acl.length);
+      for (const entry of acl) writeRecord(w, R.ACL, entry);
+    }
+  }
+
+  private aclIdOf(path: string, acl: readonly ACLT[]): bigint {
+    const id = this.aclIds.get(acl);
+    if (id !== undefined) return id;
+    if (isOpenAclUnsafe(acl)) return OPEN_ACL_UNSAFE_ID;
+    throw new Error(`snapshot: the ACL of ${path} is not in the snapshot's ACL table`);
+  }
+
+  private writeNode(w: JuteWriter, path: string): void {
+    const node = this.view.get(path);
+    if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
+    w.writeUstring(path === '/' ? '' : path);
+    w.writeBuffer(node.data);
+    w.writeLong(this.aclIdOf(path, node.acl));
+    writeRecord(w, R.StatPersisted, {
       czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
       cversion: node.cversion, aversion: node.aversion, ephemeralOwner: node.ephemeralOwner, pzxid: node.pzxid,
     });
-  });
-  writer.writeUstring(SEAL_PATH);
-
-  const parts = [writer.toBytes()];
-  const checksum = new Adler32().update(parts[0]!);
-  const addSealed = (section: Uint8Array | undefined) => {
-    if (section !== undefined) {
-      parts.push(section);
-      checksum.update(section);
-    }
-    const sealBytes = seal(checksum);
-    parts.push(sealBytes);
-    checksum.update(sealBytes);
-  };
-  addSealed(undefined);
-  if (options.digest ?? true) {
-    const digest = new JuteWriter(20);
-    digest.writeLong(lastZxid === 0n ? 0n : lastZxid);
-    digest.writeInt(DIGEST_VERSION);
-    digest.writeLong(lastZxid === 0n ? 0n : treeDigest(tree.nodes));
-    addSealed(digest.toBytes());
+    if (this.options.digest ?? true) this.digest += nodeDigest(path, node);
+    this.nodesWritten++;
+    const children = [...node.children];
+    for (let index = children.length - 1; index >= 0; index--) this.stack.push(childPath(path, children[index]!));
   }
+
+  /** A seal: the Adler-32 of every byte before it, then "/" (SnapStream.sealStream); later seals cover it too. */
+  private writeSeal(w: JuteWriter): void {
+    this.catchUp(w);
+    w.writeLong(BigInt(this.checksum.value));
+    w.writeUstring(SEAL_PATH);
+  }
+}
+
+/**
+ * A whole snapshot of `tree` and the live sessions at once, named by the caller
+ * `snapshot.<lastZxid hex>`. `lastZxid` defaults to the tree's last applied zxid.
+ */
+export function serializeSnapshot(tree: SnapshotSource, sessions: readonly SnapshotSession[], lastZxid = tree.lastProcessedZxid,
+  options: SerializeOptions = {}): Uint8Array {
+  const acls = new Map<string, readonly ACLT[]>();
+  for (const node of tree.nodes.values()) if (!acls.has(aclKey(node.acl))) acls.set(aclKey(node.acl), node.acl);
+  // Nodes built outside a DataTree need not share ACL arrays: map each to its first equal one.
+  const canonical = (acl: readonly ACLT[]) => acls.get(aclKey(acl))!;
+  const view: SnapshotTreeView = {
+    get(path) {
+      const node = tree.nodes.get(path);
+      return node === undefined ? undefined : { ...node, acl: canonical(node.acl) as ACLT[] };
+    },
+  };
+  const serializer = new SnapshotSerializer(view, sessions, lastZxid, [...acls.values()], options);
+  const parts: Uint8Array[] = [];
+  for (let part = serializer.next(); part !== undefined; part = serializer.next()) parts.push(part.slice());
+  if (serializer.nodeCount !== tree.nodes.size) throw new Error(`snapshot: ${tree.nodes.size - serializer.nodeCount} nodes are not reachable from the root`);
   return concat(parts);
 }
 
@@ -388,7 +441,7 @@ function buildTree(nodes: readonly SnapshotNode[]): DataTree {
   // Creating children moved their parents' cversion and pzxid: put every stored Stat back last.
   for (const [node, stored] of placed) {
     const stat = stored.stat;
-    node.acl = stored.acl;
+    tree.replaceAcl(node, stored.acl);
     node.czxid = stat.czxid;
     node.mzxid = stat.mzxid;
     node.ctime = stat.ctime;

@@ -1,0 +1,67 @@
+/**
+ * Interned ACL lists (the role of ZooKeeper's ReferenceCountedACLCache): every node holds the one
+ * shared, frozen array for its ACL, counted by how many nodes use it. Two things depend on it:
+ * a million nodes with the same ACL cost one array, not a million; and a snapshot can write the
+ * ACL table (which the format puts before the nodes) from this small table at once, without
+ * walking the tree first.
+ *
+ * Not here: permission checks (acl.ts). Invariant: an entry's count is the number of nodes whose
+ * `acl` is its array; an entry whose count reaches 0 is dropped.
+ */
+import type { ACLT } from '../jute/records.js';
+
+interface Entry {
+  readonly acl: readonly ACLT[];
+  count: number;
+}
+
+function keyOf(acl: readonly ACLT[]): string {
+  let key = '';
+  for (const entry of acl) key += `${entry.perms}\u0000${entry.id.scheme}\u0000${entry.id.id}\u0001`;
+  return key;
+}
+
+export class AclCache {
+  private readonly byKey = new Map<string, Entry>();
+  private readonly byArray = new Map<readonly ACLT[], Entry>();
+
+  /** The shared array equal to `acl`, counted once more. */
+  acquire(acl: readonly ACLT[]): ACLT[] {
+    let entry = this.byArray.get(acl);
+    if (entry === undefined) {
+      const key = keyOf(acl);
+      entry = this.byKey.get(key);
+      if (entry === undefined) {
+        const frozen = Object.freeze(acl.map((item) => Object.freeze({ perms: item.perms, id: Object.freeze({ ...item.id }) })));
+        entry = { acl: frozen, count: 0 };
+        this.byKey.set(key, entry);
+        this.byArray.set(frozen, entry);
+      }
+    }
+    entry.count++;
+    return entry.acl as ACLT[];
+  }
+
+  /** One node less uses `acl` (an array this cache handed out). */
+  release(acl: readonly ACLT[]): void {
+    const entry = this.byArray.get(acl);
+    if (entry === undefined) throw new Error('AclCache: release of an ACL it did not hand out');
+    if (--entry.count > 0) return;
+    this.byArray.delete(acl);
+    this.byKey.delete(keyOf(acl));
+  }
+
+  /** The ACL arrays in use now, in the order they were first interned. */
+  entries(): (readonly ACLT[])[] {
+    return [...this.byArray.keys()];
+  }
+
+  get size(): number {
+    return this.byArray.size;
+  }
+
+  /** How many nodes use `acl`, for invariants and tests. */
+  countOf(acl: readonly ACLT[]): number {
+    return this.byArray.get(acl)?.count ?? 0;
+  }
+}
