@@ -4,6 +4,7 @@
  * This file owns argument dispatch and the process's exit code, nothing else.
  */
 import { ConfigError } from '../runtime/config.js';
+import { RecoveryError } from '../storage/file/recover.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
 import { startCommand } from './commands/start.js';
 import { versionCommand } from './commands/version.js';
@@ -50,6 +51,10 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`zkts: ${error.message}\n`);
     process.exit(2);
+  }
+  if (error instanceof RecoveryError) {
+    process.stderr.write(`zkts: cannot recover the data directory: ${error.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`zkts: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
   process.exit(1);

@@ -74,8 +74,12 @@ export interface ServerConfig {
   containerMaxPerMinute: number;
   containerMaxNeverUsedIntervalMs: number;
   snapCount: number;
+  /** A snapshot is also due once the logs since the last one reach about this size; <= 0: never. */
+  snapSizeLimitKb: number;
   preAllocSizeKb: number;
   forceSync: boolean;
+  /** An fsync slower than this is logged as a warning (fsync.warningthresholdms). */
+  fsyncWarningThresholdMs: number;
   autopurgeSnapRetainCount: number;
   autopurgePurgeIntervalHours: number;
   initLimitTicks: number | undefined;
@@ -104,6 +108,9 @@ export const configDefaults = {
   containerMaxPerMinute: 10_000,
   containerMaxNeverUsedIntervalMs: 0,
   snapCount: 100_000,
+  /** zookeeper.snapSizeLimitInKb: 4 GiB of log since the last snapshot. */
+  snapSizeLimitKb: 4_194_304,
+  fsyncWarningThresholdMs: 1000,
   /** FileTxnLog preallocates 64 MB; the key is in kilobytes. */
   preAllocSizeKb: 65_536,
   /** PurgeTxnLog refuses to keep fewer than 3 snapshots, so QuorumPeerConfig raises smaller values. */
@@ -600,8 +607,10 @@ export function parseConfig(text: string, options: { fileName: string; baseDir?:
     containerMaxPerMinute: int('znode.container.maxPerMinute', configDefaults.containerMaxPerMinute, 1, 'positive'),
     containerMaxNeverUsedIntervalMs: int('znode.container.maxNeverUsedIntervalMs', configDefaults.containerMaxNeverUsedIntervalMs, 0, '0 (never) or more milliseconds'),
     snapCount,
+    snapSizeLimitKb: int('snapSizeLimitInKb', configDefaults.snapSizeLimitKb, Number.MIN_SAFE_INTEGER),
     preAllocSizeKb: int('preAllocSize', configDefaults.preAllocSizeKb, 1, 'a positive number of kilobytes'),
     forceSync: bool('forceSync', true),
+    fsyncWarningThresholdMs: int('fsync.warningthresholdms', configDefaults.fsyncWarningThresholdMs, 0, '0 or more milliseconds'),
     autopurgeSnapRetainCount,
     autopurgePurgeIntervalHours: int('autopurge.purgeInterval', configDefaults.autopurgePurgeIntervalHours, 0, '0 (disabled) or more hours'),
     initLimitTicks,
@@ -699,8 +708,10 @@ export function defaultConfig(overrides: Partial<ServerConfig>): ServerConfig {
     containerMaxPerMinute: configDefaults.containerMaxPerMinute,
     containerMaxNeverUsedIntervalMs: configDefaults.containerMaxNeverUsedIntervalMs,
     snapCount: configDefaults.snapCount,
+    snapSizeLimitKb: configDefaults.snapSizeLimitKb,
     preAllocSizeKb: configDefaults.preAllocSizeKb,
     forceSync: true,
+    fsyncWarningThresholdMs: configDefaults.fsyncWarningThresholdMs,
     autopurgeSnapRetainCount: configDefaults.autopurgeSnapRetainCountMin,
     autopurgePurgeIntervalHours: configDefaults.autopurgePurgeIntervalHours,
     initLimitTicks: undefined,

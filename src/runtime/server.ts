@@ -1,14 +1,27 @@
 /**
- * Runs a standalone zkts server: the server core driven by real time, real sockets and node's
- * crypto. This is the only place that wires the pure core to the machine.
+ * Runs a standalone zkts server: recovery from the data directories, the server core driven by
+ * real time, real sockets and node's crypto, the txn log with group commit, and snapshots taken
+ * in the background. This is the only place that wires the pure core to the machine.
  *
- * Not here: protocol logic (server/), config parsing (config.ts), word formatting (admin/).
+ * The write path: the core prepares txns; `flush` hands them to the log writer; when the
+ * writer reports a zxid durable, the core applies everything up to it and releases the
+ * replies (persist before acknowledge). Reads of connections with nothing pending are answered
+ * at once, also while an fsync is in flight.
+ *
+ * Not here: protocol logic (server/), file formats (storage/format), config parsing (config.ts),
+ * word formatting (admin/).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ZooKeeperServerCore } from '../server/zk-server.js';
 import { sessionPassword } from '../util/java-random.js';
+import { VERSION_DIR } from '../storage/format/file-names.js';
+import { recover, RecoveryError } from '../storage/file/recover.js';
+import { TxnLogWriter } from '../storage/file/txn-log-writer.js';
+import { writeSnapshot, type SnapshotWritten } from '../storage/file/snapshotter.js';
+import { SnapshotPolicy } from '../storage/snapshot-policy.js';
 import { ClientPort } from './client-port.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { logger } from './log.js';
@@ -20,12 +33,29 @@ export interface RunningServer {
   readonly host: string;
   readonly port: number;
   readonly core: ZooKeeperServerCore;
+  /** The last snapshot written (at start-up, then each time the policy asks for one). */
+  readonly lastSnapshot: SnapshotWritten | undefined;
   close(): Promise<void>;
 }
 
+export { RecoveryError };
+
+const hex = (zxid: bigint) => `0x${zxid.toString(16)}`;
+
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   if (config.clientPort === 0) throw new ConfigError('clientPort is not set: a standalone server needs a client port to serve');
-  mkdirSync(config.dataDir, { recursive: true });
+  const snapDir = join(config.dataDir, VERSION_DIR);
+  const logDir = join(config.dataLogDir, VERSION_DIR);
+  await mkdir(snapDir, { recursive: true });
+  await mkdir(logDir, { recursive: true });
+
+  const { state, report } = await recover(config.dataDir, config.dataLogDir, () => performance.now());
+  for (const cut of report.truncated) log.warn(`${cut.reason}: torn tail truncated at offset ${cut.offset} of ${cut.file}`);
+  for (const warning of report.warnings) log.warn(warning);
+  log.info(report.snapshot === undefined
+    ? `no snapshot in ${snapDir}: starting from an empty tree`
+    : `loaded ${report.snapshot.file} (${report.snapshot.nodes} nodes, zxid ${hex(report.snapshot.zxid)}), replayed ${report.txnsApplied} txns from ${report.logFiles.length} log file(s) to zxid ${hex(report.lastZxid)}, ${state.sessions.length} session(s), in ${Math.round(report.durationMs)} ms`);
+
   const startedWallMs = Date.now();
   const core = new ZooKeeperServerCore({
     serverId: config.myid ?? 0,
@@ -44,14 +74,58 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     wallMs: () => Date.now(),
     sha1Base64: (text) => createHash('sha1').update(text, 'utf8').digest('base64'),
     sessionPassword,
+  }, state);
+
+  // Like ZooKeeper's loadData, start from a fresh snapshot: it holds what recovery did (torn
+  // tails cut, orphaned ephemerals removed), and the first log file written starts after it.
+  let lastSnapshot: SnapshotWritten | undefined = await writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync });
+  log.info(`snapshot ${lastSnapshot.file} written (${lastSnapshot.nodes} nodes, ${lastSnapshot.bytes} bytes, ${Math.round(lastSnapshot.durationMs)} ms)`);
+
+  let port: ClientPort | undefined;
+  let closing = false;
+  const writer = new TxnLogWriter({
+    dir: logDir,
+    forceSync: config.forceSync,
+    preAllocBytes: config.preAllocSizeKb * 1024,
+    fsyncWarningThresholdMs: config.fsyncWarningThresholdMs,
+  }, {
+    onDurable: (zxid) => {
+      core.markDurable(zxid);
+      port?.deliver(core.takeOutputs());
+    },
+    onError: (error) => {
+      // Nothing after a failed write may be acknowledged; ZooKeeper exits here too.
+      log.error(`cannot write the txn log in ${logDir}, stopping: ${error.stack ?? error.message}`);
+      process.exit(1);
+    },
+    onSlowSync: (file, durationMs, bytes) => log.warn(`fsync-ing the write ahead log ${file} took ${Math.round(durationMs)}ms which will adversely effect operation latency. File size is ${bytes} bytes.`),
   });
 
-  let port: ClientPort;
-  // Persistence arrives with the durability work: until then a txn is "durable" once prepared.
+  const policy = new SnapshotPolicy(config.snapCount, config.snapSizeLimitKb * 1024, Math.random);
+  let snapshotRunning: Promise<void> | undefined;
+  const maybeSnapshot = () => {
+    if (closing || !policy.shouldSnapshot(writer.txnsSinceRoll, writer.bytesSinceRoll)) return;
+    policy.reset();
+    writer.roll();
+    if (snapshotRunning !== undefined) {
+      log.warn('Too busy to snap, skipping');
+      return;
+    }
+    snapshotRunning = writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync }).then((written) => {
+      lastSnapshot = written;
+      log.info(`snapshot ${written.file} written (${written.nodes} nodes, ${written.bytes} bytes, ${Math.round(written.durationMs)} ms, longest slice ${written.sliceMsMax.toFixed(1)} ms)`);
+    }, (error: unknown) => {
+      log.error(`snapshot failed: ${error instanceof Error ? error.message : String(error)}`);
+    }).finally(() => { snapshotRunning = undefined; });
+  };
+
   const flush = () => {
     const logged = core.takeTxnsToLog();
-    if (logged.length > 0) core.markDurable(logged[logged.length - 1]!.header.zxid);
-    port.deliver(core.takeOutputs());
+    if (logged.length > 0) {
+      writer.append(logged);
+      maybeSnapshot();
+    }
+    port?.deliver(core.takeOutputs());
   };
   port = new ClientPort({
     host: config.clientPortAddress,
@@ -64,16 +138,21 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     frame: (id, payload) => { core.onFrame(id, payload); flush(); },
     closed: (id) => { core.connectionClosed(id); flush(); },
   });
-  const address = await port.listen();
+  const clientPort = port;
+  const address = await clientPort.listen();
   const ticker = setInterval(() => { core.tick(); flush(); }, Math.max(10, Math.floor(config.tickTimeMs / 2)));
-  log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir})`);
+  log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
   return {
     host: address.host,
     port: address.port,
     core,
+    get lastSnapshot() { return lastSnapshot; },
     async close() {
+      closing = true;
       clearInterval(ticker);
-      await port.close();
+      await clientPort.close();
+      await writer.close();
+      await snapshotRunning;
     },
   };
 }

@@ -6,8 +6,11 @@
  *
  * Not here: sockets, timers, files, hashing (injected as ports).
  * Invariants: replies leave in request order per connection; a write's reply (and every reply
- * queued behind it) waits until its txn is durable; a watch event is emitted before the reply
- * of the request whose change fired it; zxids are applied in increasing order.
+ * queued behind it on its connection) waits until its txn is durable; a watch event is emitted
+ * before the reply of the request whose change fired it; zxids are applied in increasing order.
+ * As in ZooKeeper's CommitProcessor, a read waits only for writes ahead of it on its own
+ * connection: a connection with nothing pending is answered at once from the applied tree,
+ * even while other connections' writes wait for the disk.
  */
 import { ErrorCode, OpCode, Xid, KeeperState, Perms } from '../protocol/codes.js';
 import { checkACL } from '../tree/acl.js';
@@ -86,6 +89,8 @@ export interface Connection {
   established: boolean;
   closing: boolean;
   outstanding: number;
+  /** This connection's requests not yet answered, in arrival order; its writes are also in `writes`. */
+  readonly pending: Entry[];
   readonly stats: ConnectionStats;
 }
 
@@ -96,6 +101,18 @@ export interface ServerStats {
   maxLatencyMs: number;
   totalLatencyMs: number;
   latencyCount: number;
+}
+
+/** A snapshot-time image of a session, for the persistence layer. */
+export interface SessionImage {
+  readonly sessionId: bigint;
+  readonly timeoutMs: number;
+}
+
+/** State recovered from disk to start from: the tree (at its lastProcessedZxid) and the sessions. */
+export interface RecoveredState {
+  readonly tree: DataTree;
+  readonly sessions: readonly SessionImage[];
 }
 
 type Entry =
@@ -116,13 +133,15 @@ const opLabels: Record<number, string> = {
 };
 
 export class ZooKeeperServerCore {
-  readonly tree = new DataTree();
+  readonly tree: DataTree;
   readonly sessions: SessionTracker;
   readonly connections = new Map<number, Connection>();
   readonly stats: ServerStats = { packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 };
   private readonly records: ChangeRecords;
-  private readonly queue: Entry[] = [];
-  private queueHead = 0;
+  /** Writes in zxid order, applied once durable. */
+  private readonly writes: (Entry & { kind: 'write' })[] = [];
+  private writesHead = 0;
+  private queuedReads = 0;
   private outputs: ServerOutput[] = [];
   private toLog: LoggedTxn[] = [];
   private lastZxid = 0n;
@@ -131,8 +150,15 @@ export class ZooKeeperServerCore {
   private readonly writer = new JuteWriter(1024);
   private readonly policy: PrepPolicy;
 
-  constructor(private readonly options: ServerCoreOptions, private readonly ports: ServerPorts) {
-    this.sessions = new SessionTracker(options.tickTimeMs, options.serverId, ports.monotonicMs(), ports.sessionPassword);
+  constructor(private readonly options: ServerCoreOptions, private readonly ports: ServerPorts, restored?: RecoveredState) {
+    this.tree = restored?.tree ?? new DataTree();
+    // Session ids start from the wall clock (SessionTrackerImpl.initializeNextSessionId), so ids
+    // handed out after a restart do not collide with sessions that survived it.
+    this.sessions = new SessionTracker(options.tickTimeMs, options.serverId, ports.wallMs(), ports.sessionPassword);
+    const nowMs = ports.monotonicMs();
+    for (const session of restored?.sessions ?? []) this.sessions.add(session.sessionId, session.timeoutMs, nowMs);
+    this.lastZxid = this.tree.lastProcessedZxid;
+    this.durableZxid = this.lastZxid;
     this.records = new ChangeRecords(this.tree);
     this.policy = { skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled, reconfigEnabled: options.reconfigEnabled };
     this.lastContainerCheckMs = ports.wallMs();
@@ -143,7 +169,19 @@ export class ZooKeeperServerCore {
   }
 
   get outstandingRequests(): number {
-    return this.queue.length - this.queueHead;
+    return this.writes.length - this.writesHead + this.queuedReads;
+  }
+
+  /** The zxid of the last txn handed out (logged or about to be). */
+  get lastLoggedZxid(): bigint {
+    return this.lastZxid;
+  }
+
+  /** The live sessions as a snapshot stores them (id and negotiated timeout). */
+  sessionImages(): SessionImage[] {
+    const out: SessionImage[] = [];
+    for (const session of this.sessions.all()) out.push({ sessionId: session.sessionId, timeoutMs: session.timeoutMs });
+    return out;
   }
 
   // --- inputs ---------------------------------------------------------------------------------
@@ -151,7 +189,7 @@ export class ZooKeeperServerCore {
   openConnection(connectionId: number, remoteAddress: string, remotePort: number): void {
     this.connections.set(connectionId, {
       id: connectionId, remoteAddress, remotePort, sessionId: 0n, sessionTimeoutMs: 0,
-      authInfo: [{ scheme: 'ip', id: remoteAddress }], oldClient: false, established: false, closing: false, outstanding: 0,
+      authInfo: [{ scheme: 'ip', id: remoteAddress }], oldClient: false, established: false, closing: false, outstanding: 0, pending: [],
       stats: {
         packetsReceived: 0, packetsSent: 0, lastOp: 'NA', lastCxid: -1, lastZxid: -1n, lastResponseMs: 0, lastLatencyMs: 0,
         minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0, establishedWallMs: this.ports.wallMs(),
@@ -161,7 +199,11 @@ export class ZooKeeperServerCore {
 
   /** The socket is gone: its watches go with it; its session lives on until it expires. */
   connectionClosed(connectionId: number): void {
-    if (!this.connections.delete(connectionId)) return;
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return;
+    this.connections.delete(connectionId);
+    for (const entry of connection.pending) if (entry.kind === 'read') this.queuedReads--;
+    connection.pending.length = 0;
     this.tree.removeWatcher(connectionId);
   }
 
@@ -294,7 +336,13 @@ export class ZooKeeperServerCore {
       this.records.commitOverlay(overlay, zxid);
       return;
     }
-    this.queue.push({ kind: 'read', connectionId: connection.id, xid, type, body, sessionId, authInfo: [...connection.authInfo], receivedMs: nowMs });
+    const read: Entry & { kind: 'read' } = { kind: 'read', connectionId: connection.id, xid, type, body, sessionId, authInfo: [...connection.authInfo], receivedMs: nowMs };
+    if (connection.pending.length === 0) {
+      this.applyRead(read);
+      return;
+    }
+    connection.pending.push(read);
+    this.queuedReads++;
   }
 
   /** AuthPacket (xid -4): handled at once, like ZooKeeperServer.processPacket does. */
@@ -333,7 +381,9 @@ export class ZooKeeperServerCore {
     const header: TxnHeader = { clientId: sessionId, cxid: xid, zxid: this.lastZxid, timeMs: BigInt(this.ports.wallMs()) };
     const log: LoggedTxn = { header, type: txn.type === 'error' ? OpCode.error : type, txn };
     this.toLog.push(log);
-    this.queue.push({ kind: 'write', connectionId, xid, type, log, receivedMs: nowMs });
+    const entry: Entry & { kind: 'write' } = { kind: 'write', connectionId, xid, type, log, receivedMs: nowMs };
+    this.writes.push(entry);
+    if (connectionId !== undefined) this.connections.get(connectionId)?.pending.push(entry);
     return this.lastZxid;
   }
 
@@ -372,16 +422,26 @@ export class ZooKeeperServerCore {
   // --- apply and respond ----------------------------------------------------------------------
 
   private drain(): void {
-    while (this.queueHead < this.queue.length) {
-      const entry = this.queue[this.queueHead]!;
-      if (entry.kind === 'write' && entry.log.header.zxid > this.durableZxid) break;
-      this.queueHead++;
-      if (entry.kind === 'write') this.applyWrite(entry);
-      else this.applyRead(entry);
+    while (this.writesHead < this.writes.length) {
+      const entry = this.writes[this.writesHead]!;
+      if (entry.log.header.zxid > this.durableZxid) break;
+      this.writesHead++;
+      this.applyWrite(entry);
+      const connection = entry.connectionId === undefined ? undefined : this.connections.get(entry.connectionId);
+      if (connection === undefined) continue;
+      // The write was answered (or needed no answer); the reads it held back go now, up to the
+      // connection's next write.
+      const pending = connection.pending;
+      if (pending.shift() !== entry) throw new Error('invariant: a write applied out of its connection\'s order');
+      for (let next = pending[0]; next !== undefined && next.kind === 'read'; next = pending[0]) {
+        pending.shift();
+        this.queuedReads--;
+        this.applyRead(next);
+      }
     }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
+    if (this.writesHead > 1024 && this.writesHead * 2 > this.writes.length) {
+      this.writes.splice(0, this.writesHead);
+      this.writesHead = 0;
     }
   }
 

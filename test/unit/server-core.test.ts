@@ -174,3 +174,40 @@ test('an unknown op code is answered UNIMPLEMENTED and closes only that connecti
   const ok = h.request(b.id, OpCode.exists, encode(R.ExistsRequest, { path: '/', watch: false }));
   assert.ok(ok[0] && 'header' in ok[0] && ok[0].header.err === 0);
 });
+
+test('while a write waits for the disk, other connections are still answered and its own connection waits in order', () => {
+  const h = harness();
+  const a = h.connect();
+  const b = h.connect();
+  h.request(a.id, OpCode.create, encode(R.CreateRequest, { path: '/n', data: bytes('0'), acl: open, flags: 0 }));
+  // A setData from a, not yet durable: hold the log instead of flushing it.
+  const frame = (type: number, body: Uint8Array, xid: number) => {
+    const w = new JuteWriter();
+    w.writeRaw(encode(R.RequestHeader, { xid, type }));
+    w.writeRaw(body);
+    return w.toBytes();
+  };
+  h.core.onFrame(a.id, frame(OpCode.setData, encode(R.SetDataRequest, { path: '/n', data: bytes('1'), version: -1 }), 100));
+  h.core.onFrame(a.id, frame(OpCode.getData, encode(R.GetDataRequest, { path: '/n', watch: false }), 101));
+  h.core.onFrame(b.id, frame(OpCode.getData, encode(R.GetDataRequest, { path: '/n', watch: true }), 200));
+  h.core.onFrame(b.id, frame(OpCode.ping, new Uint8Array(0), -2));
+  const logged = h.core.takeTxnsToLog();
+  assert.equal(logged.length, 1);
+  const early = h.core.takeOutputs().filter((o) => o.kind === 'send');
+  // b's read (the old data) and ping are answered; a's setData and its read behind it are not.
+  const xids = early.map((o) => readRecord(new JuteReader(o.kind === 'send' ? o.bytes : new Uint8Array(), 4), R.ReplyHeader).xid);
+  assert.deepEqual(xids, [200, -2]);
+  const first = early[0]!;
+  assert.ok(first.kind === 'send');
+  const reader = new JuteReader(first.bytes, 4);
+  readRecord(reader, R.ReplyHeader);
+  assert.deepEqual(new TextDecoder().decode(readRecord(reader, R.GetDataResponse).data!), '0');
+  assert.equal(h.core.outstandingRequests, 2);
+
+  h.core.markDurable(logged[0]!.header.zxid);
+  const late = h.core.takeOutputs().filter((o) => o.kind === 'send').map((o) => readRecord(new JuteReader(o.kind === 'send' ? o.bytes : new Uint8Array(), 4), R.ReplyHeader).xid);
+  // b's watch event first (it was set before the change), then a's replies in a's order.
+  assert.deepEqual(late, [-1, 100, 101]);
+  assert.equal(h.core.outstandingRequests, 0);
+  h.core.invariants();
+});

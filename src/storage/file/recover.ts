@@ -1,0 +1,193 @@
+/**
+ * Recovery on start: the newest valid snapshot in dataDir/version-2, then every txn after it
+ * from the logs in dataLogDir/version-2 (ZooKeeper's FileTxnSnapLog.restore), giving the tree
+ * and the sessions to start serving from.
+ *
+ * How each way a file can be found is handled, and why:
+ * - A snapshot without its final seal was cut off while being written: skipped with a warning
+ *   for the next older one (ZooKeeper does the same). A snapshot that fails its checksum is
+ *   skipped likewise; the logs then replay from the older snapshot, and a gap between the
+ *   snapshot and the first txn found stops start-up rather than serving a tree with holes.
+ * - A log ending in a torn record (a crash during a write: cut short, no end byte, nothing valid
+ *   after it) is reported with file and offset and truncated there: no txn in it was ever
+ *   acknowledged, since acknowledgement waits for the fsync that covers the whole record.
+ * - A log with a checksum mismatch or garbage before valid records, an unknown txn type or file
+ *   version, entries out of order, compressed snapshots, or logs without any snapshot stop
+ *   start-up with a RecoveryError naming the file, offset and reason: those are not crash
+ *   damage, and skipping them could drop acknowledged writes.
+ * Files are read a growing prefix at a time, so a preallocated 64 MiB log holding a few
+ * records costs a few reads, not 64 MiB.
+ */
+import { open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataTree } from '../../tree/data-tree.js';
+import { LOG_HEADER_BYTES, recoveryAction, scanLog, type LogScan } from '../format/txn-log.js';
+import { parseLogName, parseSnapshotName, VERSION_DIR } from '../format/file-names.js';
+import { deserializeSnapshot, SnapshotError } from '../format/snapshot.js';
+import { Replay } from '../replay.js';
+import type { RecoveredState } from '../../server/zk-server.js';
+
+export class RecoveryError extends Error {
+  override readonly name = 'RecoveryError';
+}
+
+export interface RecoveryReport {
+  /** The snapshot loaded, if any ("none": a fresh data directory). */
+  readonly snapshot: { readonly file: string; readonly zxid: bigint; readonly nodes: number } | undefined;
+  readonly logFiles: readonly string[];
+  readonly txnsApplied: number;
+  readonly lastZxid: bigint;
+  /** Torn tails cut off: file, offset, why. */
+  readonly truncated: readonly { readonly file: string; readonly offset: number; readonly reason: string }[];
+  /** Things worth a warning line (skipped snapshots, dropped orphan ephemerals). */
+  readonly warnings: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface Recovered {
+  readonly state: RecoveredState;
+  readonly report: RecoveryReport;
+}
+
+interface Named {
+  readonly name: string;
+  readonly zxid: bigint;
+  readonly suffix: string;
+}
+
+async function listDir(dir: string, parse: (name: string) => { zxid: bigint; suffix: string } | undefined): Promise<Named[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const out: Named[] = [];
+  for (const name of names) {
+    const parsed = parse(name);
+    if (parsed !== undefined) out.push({ name, ...parsed });
+  }
+  return out.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
+}
+
+/** Reads as much of a log as its records need: a growing prefix until the zero padding. */
+async function scanLogFile(path: string, name: string): Promise<{ scan: LogScan; fileBytes: number }> {
+  const fileBytes = (await stat(path)).size;
+  const handle = await open(path, 'r');
+  try {
+    let size = Math.min(fileBytes, 1 << 20);
+    for (;;) {
+      const bytes = new Uint8Array(size);
+      let read = 0;
+      while (read < size) {
+        const { bytesRead } = await handle.read(bytes, read, size - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      const scan = scanLog(bytes.subarray(0, read), name);
+      // Stopped on zero padding inside what was read: the records end there, whatever follows.
+      const paddingSeen = scan.end.kind === 'clean' && scan.end.offset < read;
+      if (paddingSeen || read >= fileBytes) return { scan, fileBytes };
+      size = Math.min(fileBytes, size * 4);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+const epochOf = (zxid: bigint) => zxid >> 32n;
+
+export async function recover(dataDir: string, dataLogDir: string, nowMs: () => number): Promise<Recovered> {
+  const started = nowMs();
+  const snapDir = join(dataDir, VERSION_DIR);
+  const logDir = join(dataLogDir, VERSION_DIR);
+  const warnings: string[] = [];
+  const truncated: { file: string; offset: number; reason: string }[] = [];
+
+  const snapshots = await listDir(snapDir, parseSnapshotName);
+  const logs = await listDir(logDir, parseLogName);
+
+  let tree: DataTree | undefined;
+  let sessions: { sessionId: bigint; timeoutMs: number }[] = [];
+  let loaded: RecoveryReport['snapshot'];
+  for (const candidate of [...snapshots].reverse()) {
+    if (candidate.suffix !== '') {
+      throw new RecoveryError(`${join(snapDir, candidate.name)}: compressed snapshots (.${candidate.suffix}) are not supported; `
+        + 'start Apache ZooKeeper on this data directory once with zookeeper.snapshot.compression.method unset to write an uncompressed one');
+    }
+    const path = join(snapDir, candidate.name);
+    try {
+      const result = deserializeSnapshot(await readFile(path), { zxid: candidate.zxid });
+      if (result.digestCheck === 'mismatch') warnings.push(`${path}: the stored tree digest does not match the loaded tree (ZooKeeper would log this too)`);
+      tree = result.tree;
+      sessions = result.sessions;
+      loaded = { file: path, zxid: candidate.zxid, nodes: tree.nodeCount };
+      break;
+    } catch (error) {
+      if (!(error instanceof SnapshotError) || error.code === 'unsupported') {
+        throw new RecoveryError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      warnings.push(`${path}: skipped, ${error.message}; trying an older snapshot`);
+    }
+  }
+  if (tree === undefined) {
+    if (snapshots.length > 0) throw new RecoveryError(`no valid snapshot in ${snapDir} (${snapshots.length} found, none readable): ${warnings.join('; ')}`);
+    if (logs.length > 0) {
+      throw new RecoveryError(`${logDir} has txn logs but ${snapDir} has no snapshot: the snapshot the logs start from is missing, refusing to start from an empty tree`);
+    }
+    tree = new DataTree();
+  }
+
+  // The log holding the first txn after the snapshot is the last one starting at or before it.
+  const snapZxid = tree.lastProcessedZxid;
+  let first = 0;
+  for (let index = 0; index < logs.length; index++) if (logs[index]!.zxid <= snapZxid) first = index;
+  const used = logs.slice(first);
+  const replay = new Replay(tree, sessions);
+  let expectNext = snapZxid;
+  for (let index = 0; index < used.length; index++) {
+    const log = used[index]!;
+    const path = join(logDir, log.name);
+    const { scan } = await scanLogFile(path, path);
+    for (const { entry, offset } of scan.entries) {
+      const zxid = entry.header.zxid;
+      if (zxid > replay.zxid && replay.stats.applied === 0 && zxid > expectNext + 1n && epochOf(zxid) === epochOf(expectNext)) {
+        throw new RecoveryError(`${path} at offset ${offset}: the first txn after the snapshot at 0x${snapZxid.toString(16)} is 0x${zxid.toString(16)}: txns 0x${(expectNext + 1n).toString(16)}… are missing`);
+      }
+      try {
+        replay.apply(entry, `${path} at offset ${offset}`);
+      } catch (error) {
+        throw new RecoveryError(error instanceof Error ? error.message : String(error));
+      }
+      if (replay.stats.applied > 0) expectNext = replay.zxid;
+    }
+    switch (recoveryAction(scan.end)) {
+      case 'append':
+        break;
+      case 'truncate': {
+        const { offset, reason } = scan.end;
+        truncated.push({ file: path, offset, reason });
+        if (offset <= LOG_HEADER_BYTES && scan.entries.length === 0) await rm(path);
+        else await truncate(path, offset);
+        break;
+      }
+      case 'refuse': {
+        const end = scan.end;
+        const after = end.kind === 'corrupt' && end.validEntriesAfter ? ' Valid records follow it, so acknowledged txns would be lost by cutting it off.' : '';
+        throw new RecoveryError(`refusing to start: ${end.reason}.${after} Inspect it with 'zkts log-dump ${path}'.`);
+      }
+    }
+  }
+
+  const orphans = replay.finish();
+  if (orphans.length > 0) warnings.push(`removed ${orphans.length} ephemeral node(s) of sessions that no longer exist: ${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', …' : ''}`);
+  tree.invariants();
+  return {
+    state: { tree, sessions: replay.sessionList() },
+    report: {
+      snapshot: loaded, logFiles: used.map((log) => join(logDir, log.name)), txnsApplied: replay.stats.applied,
+      lastZxid: tree.lastProcessedZxid, truncated, warnings, durationMs: nowMs() - started,
+    },
+  };
+}

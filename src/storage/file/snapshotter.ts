@@ -1,0 +1,76 @@
+/**
+ * Writes a snapshot file without stopping the server: it opens a point-in-time view of the tree
+ * (DataTree.openView), then serializes it a slice at a time, awaiting each slice's write, so the
+ * event loop applies txns and answers clients between slices. The file is written as
+ * `tmp.snapshot.<zxid>` (a name ZooKeeper and our recovery ignore), fsynced, then renamed to
+ * `snapshot.<zxid>` and the directory fsynced: a crash leaves either no snapshot or a whole one.
+ *
+ * The view makes the snapshot exact at its zxid (a consistent, not fuzzy, image), which is
+ * stronger than ZooKeeper needs: recovery replays the logs after the zxid either way.
+ * Not here: when to snapshot (snapshot-policy.ts) or which files to keep (retention).
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DataTree } from '../../tree/data-tree.js';
+import { formatSnapshotName } from '../format/file-names.js';
+import { SnapshotSerializer, type SnapshotSession } from '../format/snapshot.js';
+import { fsyncDirectory } from './fs-util.js';
+
+export interface SnapshotWritten {
+  readonly file: string;
+  readonly zxid: bigint;
+  readonly bytes: number;
+  readonly nodes: number;
+  readonly durationMs: number;
+  /** The longest a single slice kept the event loop busy. */
+  readonly sliceMsMax: number;
+  /** Nodes changed while the snapshot ran, whose old state the view had to keep. */
+  readonly keptNodes: number;
+}
+
+export interface SnapshotOptions {
+  /** The version-2 directory (must exist). */
+  readonly dir: string;
+  readonly fsync: boolean;
+  /** Bytes serialized per slice, between which the event loop runs. Default 256 KiB. */
+  readonly sliceBytes?: number;
+}
+
+export const TMP_SNAPSHOT_PREFIX = 'tmp.';
+
+export async function writeSnapshot(tree: DataTree, sessions: readonly SnapshotSession[], options: SnapshotOptions): Promise<SnapshotWritten> {
+  const started = performance.now();
+  const view = tree.openView();
+  const name = formatSnapshotName(view.lastProcessedZxid);
+  const tmp = join(options.dir, `${TMP_SNAPSHOT_PREFIX}${name}`);
+  let bytes = 0;
+  let sliceMsMax = 0;
+  let keptNodes = 0;
+  const serializer = new SnapshotSerializer(view, sessions, view.lastProcessedZxid, view.acls);
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      for (;;) {
+        const sliceStarted = performance.now();
+        const slice = serializer.next(options.sliceBytes ?? 256 * 1024);
+        sliceMsMax = Math.max(sliceMsMax, performance.now() - sliceStarted);
+        if (slice === undefined) break;
+        await handle.write(slice, 0, slice.length, bytes);
+        bytes += slice.length;
+      }
+      if (options.fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    keptNodes = view.keptCount;
+    view.close();
+    await rename(tmp, join(options.dir, name));
+    if (options.fsync) await fsyncDirectory(options.dir);
+  } catch (error) {
+    view.close();
+    await rm(tmp, { force: true });
+    throw error;
+  }
+  return { file: name, zxid: serializer.zxid, bytes, nodes: serializer.nodeCount, durationMs: performance.now() - started, sliceMsMax, keptNodes };
+}
