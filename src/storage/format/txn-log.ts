@@ -83,11 +83,12 @@ export interface ScannedEntry {
  * - clean: the end of the file or the zero padding — append here.
  * - torn: a record cut short (short read, missing 0x42, or a length that runs past the end) with
  *   nothing valid after it: what a crash during a write leaves. Truncate to `offset`.
- * - corrupt: a record whose checksum does not match or whose bytes do not parse, or a torn-looking
- *   record followed by a valid one. `validEntriesAfter` says whether a valid record follows
- *   (then `nextValidOffset` is where): acknowledged txns may be lost, refuse to start.
- *   ZooKeeper fails the same way on any checksum mismatch.
- * - unsupported: a valid record of a txn type or file version this code does not know.
+ * - corrupt: a record whose checksum does not match, or a torn-looking record followed by a valid
+ *   one. `validEntriesAfter` says whether a valid record follows (then `nextValidOffset` is
+ *   where): if one does, acknowledged txns may be lost, refuse to start; if none does, it is
+ *   a torn write whose pages reached the disk out of order (see recoveryAction).
+ * - unsupported: a record whose checksum matches but which this code cannot read (an unknown
+ *   txn type), or a file version it does not know.
  */
 export type LogEnd =
   | { readonly kind: 'clean' | 'torn' | 'unsupported'; readonly offset: number; readonly reason: string }
@@ -178,7 +179,8 @@ export function scanLog(bytes: Uint8Array, fileName = 'txn log'): LogScan {
     } catch (error) {
       if (!(error instanceof TxnCodecError)) throw error;
       if (error.code === 'unsupported') return { header, entries, end: { kind: 'unsupported', offset: at, reason: error.message } };
-      return { header, entries, end: corrupt(bytes, at, `checksum matches but the entry does not parse: ${error.message}`) };
+      // Intact bytes we cannot read: a format we do not know, not crash damage.
+      return { header, entries, end: { kind: 'unsupported', offset: at, reason: `checksum matches but the entry does not parse: ${error.message}` } };
     }
     const end = entryEnd + 1;
     entries.push({ entry, offset: at, end });
@@ -203,16 +205,18 @@ function corrupt(bytes: Uint8Array, at: number, reason: string): LogEnd {
 }
 
 /**
- * What a server should do with a log that ended this way, following ZooKeeper: keep appending
- * after a clean end, cut a torn tail off, and refuse to start on anything else (ZooKeeper throws
- * "CRC check failed" for any checksum mismatch, even in the last record).
+ * What a server should do with a log that ended this way: keep appending after a clean end;
+ * cut off a damaged tail — torn, or failing its checksum — when nothing valid follows it, since
+ * a write interrupted by a crash can leave either (pages reach the disk in any order) and no
+ * txn in it was acknowledged; refuse to start when valid records follow the damage (cutting
+ * would drop acknowledged txns) or when the file holds something this code does not know.
+ * ZooKeeper itself refuses any checksum mismatch ("CRC check failed"), even in the last record.
  */
 export function recoveryAction(end: LogEnd): 'append' | 'truncate' | 'refuse' {
   switch (end.kind) {
     case 'clean': return 'append';
     case 'torn': return 'truncate';
-    case 'corrupt':
-    case 'unsupported':
-      return 'refuse';
+    case 'corrupt': return end.validEntriesAfter ? 'refuse' : 'truncate';
+    case 'unsupported': return 'refuse';
   }
 }
