@@ -64,7 +64,7 @@ function writeConfig(dir: string, port: number, options: ServerOptions): string 
   return path;
 }
 
-async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before listening:\n${output()}`);

@@ -15,6 +15,9 @@
  *   version, entries out of order, compressed snapshots, or logs without any snapshot stop
  *   start-up with a RecoveryError naming the file, offset and reason: those are not crash
  *   damage, and skipping them could drop acknowledged writes.
+ * - A log file named after a zxid past the recovered state holds no txn at all (it was created,
+ *   then the server stopped before a txn in it was written): it is removed, so the next txn can
+ *   start a file of that name.
  * Files are read a growing prefix at a time, so a preallocated 64 MiB log holding a few
  * records costs a few reads, not 64 MiB.
  */
@@ -178,6 +181,15 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
         throw new RecoveryError(`refusing to start: ${end.reason}.${after} Inspect it with 'zkts log-dump ${path}'.`);
       }
     }
+  }
+
+  // A log created for a txn that never reached the disk holds no txn past the recovered state;
+  // the next write will want its name, so it goes (ZooKeeper overwrites such a file).
+  for (const log of used) {
+    if (log.zxid <= tree.lastProcessedZxid) continue;
+    const path = join(logDir, log.name);
+    await rm(path, { force: true });
+    warnings.push(`${path}: removed, it holds no txn (created just before a crash)`);
   }
 
   const orphans = replay.finish();
