@@ -232,3 +232,41 @@ test('torn writes: a log tail cut or damaged at random offsets is reported and c
     await server.remove();
   }
 });
+
+test('sessions survive a kill -9: a client back within its timeout keeps its session and ephemerals; one that stays away loses them', { timeout: 60_000 }, async () => {
+  // Logs in their own directory, as with dataLogDir on another disk.
+  const server = await ZktsProcess.create({ tickTime: '500', dataLogDir: '' });
+  try {
+    await server.start();
+    const stays = await WireClient.connect({ host: '127.0.0.1', port: server.port, timeOutMs: 8000 });
+    const leaves = await WireClient.connect({ host: '127.0.0.1', port: server.port, timeOutMs: 2000 });
+    assert.equal((await stays.create('/mine', utf8.encode('a'), undefined, 1)).err, 0);
+    assert.equal((await leaves.create('/gone', utf8.encode('b'), undefined, 1)).err, 0);
+    await server.kill9();
+    await Promise.all([stays.destroy(), leaves.destroy()]);
+
+    await server.start();
+    const back = await stays.reconnect({ host: '127.0.0.1', port: server.port, timeOutMs: 8000 });
+    assert.equal(back.sessionId, stays.sessionId);
+    const mine = await back.exists('/mine');
+    assert.equal(mine.err, 0);
+    assert.equal((mine.body as { stat: { ephemeralOwner: bigint } }).stat.ephemeralOwner, stays.sessionId);
+    // The other session's timeout (2 s) runs from the restart; it is never renewed.
+    const deadline = Date.now() + 10_000;
+    while ((await back.exists('/gone')).err === 0) {
+      assert.ok(Date.now() < deadline, '/gone outlived its session');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await assert.rejects(leaves.reconnect({ host: '127.0.0.1', port: server.port }), (error: unknown) => error instanceof WireError && error.code === ErrorCode.SESSIONEXPIRED);
+    assert.equal((await back.exists('/mine')).err, 0);
+    await back.close();
+    // Snapshots in dataDir, logs in dataLogDir, nothing of one in the other's place.
+    const snapNames = readdirSync(join(server.dataDir, 'version-2'));
+    const logNames = readdirSync(join(server.dataLogDir, 'version-2'));
+    assert.notEqual(server.dataLogDir, server.dataDir);
+    assert.ok(snapNames.length > 0 && snapNames.every((name) => name.startsWith('snapshot.')), snapNames.join(' '));
+    assert.ok(logNames.length > 0 && logNames.every((name) => name.startsWith('log.')), logNames.join(' '));
+  } finally {
+    await server.remove();
+  }
+});

@@ -22,16 +22,20 @@ export class ZktsProcess {
     return this.log;
   }
 
-  private constructor(readonly dir: string, readonly dataDir: string, readonly port: number, private readonly configPath: string) {}
+  private constructor(readonly dir: string, readonly dataDir: string, readonly dataLogDir: string, readonly port: number,
+    private readonly configPath: string) {}
 
   static async create(config: Readonly<Record<string, string>> = {}): Promise<ZktsProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'zkts-crash-'));
     const port = await freePort();
     const dataDir = join(dir, 'data');
-    const lines = { tickTime: '2000', dataDir, clientPort: String(port), clientPortAddress: '127.0.0.1', ...config };
+    // dataLogDir '' in `config` means: a directory of its own next to dataDir.
+    const extra = { ...config };
+    if (extra['dataLogDir'] === '') extra['dataLogDir'] = join(dir, 'datalog');
+    const lines = { tickTime: '2000', dataDir, clientPort: String(port), clientPortAddress: '127.0.0.1', ...extra };
     const configPath = join(dir, 'zoo.cfg');
     writeFileSync(configPath, Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
-    return new ZktsProcess(dir, dataDir, port, configPath);
+    return new ZktsProcess(dir, dataDir, extra['dataLogDir'] ?? dataDir, port, configPath);
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
