@@ -28,6 +28,7 @@ export interface RecordView {
 export class ChangeRecords implements RecordView {
   private readonly pending = new Map<string, Pending>();
   private readonly order: { zxid: bigint; path: string }[] = [];
+  private orderHead = 0;
 
   constructor(private readonly tree: DataTree) {}
 
@@ -56,13 +57,22 @@ export class ChangeRecords implements RecordView {
 
   /** The tree has applied every txn up to `zxid`: its entries are now the tree's own state. */
   applied(zxid: bigint): void {
-    let drop = 0;
-    while (drop < this.order.length && this.order[drop]!.zxid <= zxid) {
-      const { zxid: at, path } = this.order[drop]!;
+    const order = this.order;
+    let head = this.orderHead;
+    while (head < order.length && order[head]!.zxid <= zxid) {
+      const { zxid: at, path } = order[head]!;
       if (this.pending.get(path)?.zxid === at) this.pending.delete(path);
-      drop++;
+      head++;
     }
-    if (drop > 0) this.order.splice(0, drop);
+    // Compact only when the applied prefix is most of the array: amortised O(1) per entry.
+    if (head === order.length) {
+      order.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > order.length) {
+      order.splice(0, head);
+      head = 0;
+    }
+    this.orderHead = head;
   }
 
   get size(): number {
