@@ -3,10 +3,15 @@
  * test controls (cut / hold / restore / black-hole) to simulate network failures without
  * touching the server, and bounded polling.
  *
+ * `describeEachServer` runs one suite body once per server kind, starting that server once for
+ * the suite and closing every client and proxy a test opened after it.
+ *
  * Not a test. Invariants: every wait is bounded and fails with what it was waiting for; every
  * socket the proxy opened is destroyed by `close()`.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, afterEach, before, describe } from 'node:test';
+import { createClient, type ClientOptions, type StateEvent, type ZooKeeperClient } from '../../src/client/index.js';
 import { apacheZooKeeperAvailable, startApacheZooKeeper, startZkts, type RunningServer, type ServerOptions } from '../support/servers.js';
 
 export type ServerKind = 'zkts' | 'zookeeper';
@@ -140,5 +145,75 @@ export class TestProxy {
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** What a suite body gets from describeEachServer; valid inside tests (after the server started). */
+export interface ServerContext {
+  readonly kind: ServerKind;
+  readonly server: RunningServer;
+  /** createClient against the server (or `connectString`); closed after the test. */
+  client(options?: ClientOptions, connectString?: string): Promise<ZooKeeperClient>;
+  /** A TestProxy in front of the server; closed after the test. */
+  proxy(): Promise<TestProxy>;
+  /** Registers a client created some other way, to be closed after the test. */
+  track(client: ZooKeeperClient): ZooKeeperClient;
+}
+
+/**
+ * `describe(name (kind))` for every server kind, with the server started once before the
+ * suite and stopped after it. Clients get short reconnect delays so tests do not wait on backoff.
+ */
+export function describeEachServer(name: string, body: (context: ServerContext) => void, options: ServerOptions = serverOptions): void {
+  for (const kind of serverKinds) {
+    describe(`${name} (${kind})`, { skip: skipReason(kind) }, () => {
+      let server: RunningServer | undefined;
+      const clients: ZooKeeperClient[] = [];
+      const proxies: TestProxy[] = [];
+      const context: ServerContext = {
+        kind,
+        get server(): RunningServer {
+          if (server === undefined) throw new Error(`${kind} server not started`);
+          return server;
+        },
+        async client(clientOptions = {}, connectString = context.server.connectString) {
+          const client = await createClient(connectString, { reconnectDelayMs: { initial: 10, max: 100 }, ...clientOptions });
+          clients.push(client);
+          return client;
+        },
+        async proxy() {
+          const proxy = await TestProxy.start({ host: context.server.host, port: context.server.port });
+          proxies.push(proxy);
+          return proxy;
+        },
+        track(client) {
+          clients.push(client);
+          return client;
+        },
+      };
+      before(async () => { server = await startServer(kind, options); });
+      afterEach(async () => {
+        await Promise.all(clients.splice(0).map((client) => client.close()));
+        await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+      });
+      after(async () => { await server?.stop(); });
+      body(context);
+    });
+  }
+}
+
+/** Records a client's state events in order. */
+export function recordStates(client: ZooKeeperClient): Recorder<StateEvent> {
+  const recorder = new Recorder<StateEvent>();
+  client.on('state', (state) => recorder.push(state));
+  return recorder;
+}
+
+/** Settles `promise` into a value or the error it rejected with, for asserting on either. */
+export async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error };
   }
 }
