@@ -209,11 +209,45 @@ export function recordStates(client: ZooKeeperClient): Recorder<StateEvent> {
   return recorder;
 }
 
-/** Settles `promise` into a value or the error it rejected with, for asserting on either. */
-export async function outcome<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+/** Sends a four-letter word (servers.ts whitelists all of them) and returns the answer. */
+export function fourLetter(server: RunningServer, word: string, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: server.host, port: server.port }, () => socket.write(word));
+    let answer = '';
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${word}: no answer within ${timeoutMs} ms`)));
+    socket.on('data', (chunk: Buffer) => { answer += chunk.toString(); });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+/** The server's total watch count, from `wchs` ("Total watches:N"). */
+export async function serverWatchCount(server: RunningServer): Promise<number> {
+  const answer = await fourLetter(server, 'wchs');
+  const match = /Total watches:(\d+)/.exec(answer);
+  if (match === null) throw new Error(`unexpected wchs answer: ${answer}`);
+  return Number(match[1]);
+}
+
+/** The next `count` values of an async iterator, failing if they do not all come within `timeoutMs`. */
+export async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 5_000): Promise<T[]> {
+  const values: T[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`got ${values.length} of ${count} values within ${timeoutMs} ms: ${JSON.stringify(values, bigints)}`)), timeoutMs);
+  });
   try {
-    return { value: await promise };
-  } catch (error) {
-    return { error };
+    while (values.length < count) {
+      const result = await Promise.race([iterator.next(), expired]);
+      if (result.done === true) throw new Error(`iterator ended after ${values.length} of ${count} values: ${JSON.stringify(values, bigints)}`);
+      values.push(result.value);
+    }
+    return values;
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
