@@ -144,11 +144,14 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     };
     this.core = new ClientCore<WatchListener>(config);
     this.watchBufferMax = options.watchBufferMax ?? 10_000;
-    for (const { scheme, auth } of options.auth ?? []) {
-      const ticket = this.core.addAuth(scheme, typeof auth === 'string' ? utf8.encode(auth) : auth, this.now());
-      this.pending.set(ticket, { resolve: () => undefined, reject: () => undefined });
-    }
+    const accepted = (options.auth ?? []).map(({ scheme, auth }) =>
+      this.await<void>(this.core.addAuth(scheme, typeof auth === 'string' ? utf8.encode(auth) : auth, this.now())));
+    this.initialAuth = Promise.all(accepted).then(() => undefined);
+    this.initialAuth.catch(() => undefined); // reported by connect(), or later as the authFailed state
   }
+
+  /** Settles when the server has answered the credentials from `options.auth`. */
+  private readonly initialAuth: Promise<void>;
 
   // ---- session -------------------------------------------------------------------------------
 
@@ -163,12 +166,17 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   /** Requests queued or outstanding. */
   get pendingRequests(): number { return this.core.pendingCount; }
 
-  /** Starts connecting (createClient does this); resolves at the first connection. */
-  connect(timeoutMs = this.options.connectTimeoutMs ?? this.options.sessionTimeoutMs ?? 30_000): Promise<void> {
+  /**
+   * Starts connecting (createClient does this); resolves at the first connection, once the
+   * server accepted the credentials from `options.auth` (so bad ones fail here, with
+   * AuthFailedError, instead of on the first call).
+   */
+  async connect(timeoutMs = this.options.connectTimeoutMs ?? this.options.sessionTimeoutMs ?? 30_000): Promise<void> {
     const connected = this.connected(timeoutMs);
     this.core.start(this.now());
     this.drive();
-    return connected;
+    await connected;
+    await this.initialAuth;
   }
 
   /**
