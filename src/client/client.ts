@@ -37,6 +37,12 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   /** How long createClient waits for the first connection. Default: sessionTimeoutMs. */
   readonly connectTimeoutMs?: number;
+  /**
+   * While disconnected, report the session 'expired' once no server has answered for 4/3 of
+   * the session timeout (ZooKeeper's client does the same since 3.9.3), instead of only when a
+   * server says so after the network is back. Default true.
+   */
+  readonly expireLocally?: boolean;
   /** Accept read-only servers (state 'readOnly'). Default false. */
   readonly canBeReadOnly?: boolean;
   /** Requests queued or outstanding at once (backpressure). Default 10 000. */
@@ -139,6 +145,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
       frameBytesMax: options.maxFrameBytes ?? 2 * 1024 * 1024,
       closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
       random: options.random ?? Math.random,
+      expireLocally: options.expireLocally ?? true,
       ...(options.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
       ...(options.sessionPasswd !== undefined ? { sessionPasswd: options.sessionPasswd } : {}),
     };

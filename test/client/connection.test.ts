@@ -168,9 +168,10 @@ describeEachServer('client connection', (ctx) => {
     assert.equal((await observer.exists('/idle'))?.ephemeralOwner, zk.sessionId);
   });
 
-  it('reports expiry after a disconnect longer than the session timeout; the session is then unusable', async () => {
+  it('reports expiry when the server refuses the session after a long disconnect; the session is then unusable', async () => {
     const proxy = await ctx.proxy();
-    const zk = await ctx.client({ sessionTimeoutMs: 2 * tickTimeMs }, proxy.connectString);
+    // Without local expiry the client keeps its session until a server says it expired.
+    const zk = await ctx.client({ sessionTimeoutMs: 2 * tickTimeMs, expireLocally: false }, proxy.connectString);
     const observer = await ctx.client();
     const states = recordStates(zk);
     await zk.create('/exp', null, { mode: 'ephemeral' });
@@ -197,6 +198,25 @@ describeEachServer('client connection', (ctx) => {
     await streamEnds;
     await zk.close();
     assert.equal(zk.state, 'expired', 'closing an expired client changes nothing');
+  });
+
+  it('presumes the session expired when no server answers for 4/3 of the session timeout', async () => {
+    const proxy = await ctx.proxy();
+    const zk = await ctx.client({ sessionTimeoutMs: 2 * tickTimeMs }, proxy.connectString);
+    const observer = await ctx.client();
+    const states = recordStates(zk);
+    await zk.create('/lost', null, { mode: 'ephemeral' });
+    proxy.cut(); // and never restored: the client cannot ask any server
+    await states.waitFor('the disconnect', (state) => state === 'disconnected');
+    const queuedFails = assert.rejects(zk.getData('/lost'), SessionExpiredError);
+    const disconnectedAt = performance.now();
+    await states.waitFor('local expiry', (state) => state === 'expired', 5_000);
+    const waitedMs = performance.now() - disconnectedAt;
+    const limitMs = (zk.sessionTimeoutMs * 4) / 3;
+    assert.ok(waitedMs > limitMs - 100 && waitedMs < limitMs + 1_000, `expired ${waitedMs} ms after the disconnect (limit ${limitMs})`);
+    await queuedFails;
+    await assert.rejects(zk.exists('/'), SessionExpiredError);
+    await waitFor('the server to agree that the session is gone', async () => (await observer.exists('/lost')) === null, 5_000);
   });
 
   it('enters authFailed when the server rejects credentials, from addAuth or from the options', async () => {
