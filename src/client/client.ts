@@ -112,11 +112,24 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** The events a ZooKeeperClient emits (it is a typed EventEmitter). */
 export interface ZooKeeperClientEvents {
+  /**
+   * The session's state changed: 'connected' / 'readOnly' (a connection is up), 'disconnected'
+   * (lost; the client is reconnecting and the session may still be alive), and the terminal
+   * 'expired', 'authFailed' and 'closed'. `cause` is the error that led to it.
+   */
   state: [state: StateEvent, cause?: ZooKeeperError];
+  /** A watch listener threw. */
   error: [error: unknown];
 }
 
+/**
+ * A ZooKeeper session. Create one with {@link createClient}; listen for session changes with
+ * `client.on('state', (state, cause) => ...)`. Calls made while disconnected wait in the queue
+ * and run after the reconnect; calls in flight when the connection drops fail with
+ * {@link ConnectionLossError}.
+ */
 export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private readonly core: ClientCore<WatchListener>;
   private readonly pending = new Map<number, Pending>();
@@ -127,6 +140,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private driving = false;
   private readonly watchBufferMax: number;
 
+  /** Does not connect: {@link createClient} (or `connect()`) does. */
   constructor(connectString: string, private readonly options: ClientOptions = {}) {
     super();
     const parsed = parseConnectString(connectString);
@@ -162,11 +176,15 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
 
   // ---- session -------------------------------------------------------------------------------
 
+  /** Where the session is now; 'expired', 'authFailed' and 'closed' are final. */
   get state(): ClientState { return this.core.state; }
+  /** The session id the server assigned (0n before the first connection). */
   get sessionId(): bigint { return this.core.sessionId; }
+  /** The session password; with sessionId it re-attaches another client to this session. */
   get sessionPasswd(): Uint8Array { return this.core.sessionPasswd; }
   /** The session timeout the server granted (0 before the first connection). */
   get sessionTimeoutMs(): number { return this.core.sessionTimeoutMs; }
+  /** The newest zxid seen in a reply; a server behind it is refused on reconnect. */
   get lastZxidSeen(): bigint { return this.core.lastZxidSeen; }
   /** The chroot from the connect string ('' when none). */
   get chroot(): string { return this.core.chroot.prefix; }
@@ -249,11 +267,13 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     return this.run(ops.existsOp(this.core.chroot, path, this.listenerOf(options.watch)));
   }
 
+  /** The node's data and Stat. A watch fires once on a data change or deletion. */
   async getData(path: string, options: WatchOptions = {}): Promise<GetDataResult> {
     const result = await this.run(ops.getDataOp(this.core.chroot, path, this.listenerOf(options.watch)));
     return { data: toBuffer(result.data), stat: result.stat };
   }
 
+  /** Replaces the node's data if its version matches (-1, the default, matches any); resolves with the new Stat. */
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     return this.run(ops.setDataOp(this.core.chroot, path, data, version));
   }
@@ -267,6 +287,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     return this.run(ops.getChildrenOp(this.core.chroot, path, listener));
   }
 
+  /** The node's ACL and Stat (digest ids are masked by the server unless you hold ADMIN). */
   async getACL(path: string): Promise<ACLAndStat> {
     return this.run(ops.getACLOp(this.core.chroot, path));
   }

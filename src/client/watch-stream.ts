@@ -32,6 +32,11 @@ export interface WatchStreamHost {
   streamClosed(stream: WatchStream): void;
 }
 
+/**
+ * Watch events on one path as an async iterator, made by `client.watch(path, { mode })`:
+ * `for await (const event of client.watch('/jobs', { mode: 'persistentRecursive' })) ...`.
+ * Await `ready` before changes that must be seen; `break` or `return()` removes the watch.
+ */
 export class WatchStream implements AsyncIterableIterator<WatchEvent> {
   /** Resolves once the first watch is registered on the server (rejects if that fails). */
   readonly ready: Promise<void>;
@@ -42,6 +47,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
   private readonly listener = (event: WatchEvent) => this.onEvent(event);
   private readonly oneShot: boolean;
 
+  /** @internal Made by `client.watch()`. */
   constructor(
     private readonly host: WatchStreamHost,
     readonly path: string,
@@ -77,7 +83,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     return { value: undefined, done: true };
   }
 
-  /** Ends the stream normally (client closed, node gone, or the consumer stopped). */
+  /** @internal Ends the stream normally (client closed, node gone, or the consumer stopped). */
   finish(): void {
     if (this.done) return;
     this.stop();
@@ -86,7 +92,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     waiter?.resolve({ value: undefined, done: true });
   }
 
-  /** Ends the stream with an error, delivered after the events already queued. */
+  /** @internal Ends the stream with an error, delivered after the events already queued. */
   fail(error: unknown): void {
     if (this.done) return;
     this.stop();
