@@ -14,7 +14,7 @@ import {
   AuthFailedError, ClientClosedError, ConnectionLossError, isRetryable, NoNodeError, RequestQueueFullError, RequestTimeoutError,
   retry, SessionExpiredError, type WatchEvent,
 } from '../../src/client/index.js';
-import { describeEachServer, Recorder, recordStates, serverWatchCount, sleep, tickTimeMs, waitFor, type TestProxy } from './support.js';
+import { describeEachServer, Recorder, recordStates, serverWatchCount, sleep, take, tickTimeMs, waitFor, type TestProxy } from './support.js';
 
 const show = (event: WatchEvent) => `${event.type} ${event.path}`;
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
@@ -115,8 +115,7 @@ describeEachServer('client connection', (ctx) => {
     await observer.create('/rc/tree');
     await observer.create('/rc/tree/leaf');
     await events.waitFor('the persistent watch', (event) => event === 'NodeCreated /rc/p');
-    const [first, second] = [await tree.next(), await tree.next()];
-    assert.deepEqual([first.value, second.value].map((event) => show(event as WatchEvent)), ['NodeCreated /rc/tree', 'NodeCreated /rc/tree/leaf']);
+    assert.deepEqual((await take(tree, 2)).map(show), ['NodeCreated /rc/tree', 'NodeCreated /rc/tree/leaf']);
 
     assert.deepEqual(await zk.getEphemerals('/rc'), ['/rc/eph']);
     assert.equal((await observer.exists('/rc/eph'))?.ephemeralOwner, sessionId);

@@ -166,7 +166,8 @@ export interface ServerContext {
  */
 export function describeEachServer(name: string, body: (context: ServerContext) => void, options: ServerOptions = serverOptions): void {
   for (const kind of serverKinds) {
-    describe(`${name} (${kind})`, { skip: skipReason(kind) }, () => {
+    // The suite timeout is a backstop: every wait in the tests is bounded on its own.
+    describe(`${name} (${kind})`, { skip: skipReason(kind), timeout: 120_000 }, () => {
       let server: RunningServer | undefined;
       const clients: ZooKeeperClient[] = [];
       const proxies: TestProxy[] = [];
@@ -229,23 +230,31 @@ export async function serverWatchCount(server: RunningServer): Promise<number> {
   return Number(match[1]);
 }
 
+/** `promise`, or a rejection naming `what` (from `describe()` at that time) after `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, describe: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The next `count` values of an async iterator, failing if they do not all come within `timeoutMs`. */
 export async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 5_000): Promise<T[]> {
   const values: T[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`got ${values.length} of ${count} values within ${timeoutMs} ms: ${JSON.stringify(values, bigints)}`)), timeoutMs);
-  });
-  try {
+  const collect = async () => {
     while (values.length < count) {
-      const result = await Promise.race([iterator.next(), expired]);
+      const result = await iterator.next();
       if (result.done === true) throw new Error(`iterator ended after ${values.length} of ${count} values: ${JSON.stringify(values, bigints)}`);
       values.push(result.value);
     }
     return values;
-  } finally {
-    clearTimeout(timer);
-  }
+  };
+  return within(collect(), timeoutMs, () => `got ${values.length} of ${count} values: ${JSON.stringify(values, bigints)}`);
 }
 
 function bigints(_key: string, value: unknown): unknown {

@@ -14,7 +14,7 @@ import {
   NoWatcherError, ZooKeeperError, type WatchEvent, type WatchListener, type WatchStream, type ZooKeeperClient,
 } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/codes.js';
-import { describeEachServer, serverWatchCount, take, waitFor } from './support.js';
+import { describeEachServer, serverWatchCount, take, waitFor, within } from './support.js';
 
 const show = (event: WatchEvent) => `${event.type} ${event.path}`;
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
@@ -106,11 +106,9 @@ describeEachServer('client watches', (ctx) => {
         if (seen.length === 1) await other.setData('/stream', '2');
         else if (seen.length === 2) await other.delete('/stream');
       }
-      return 'ended';
     })();
     await other.setData('/stream', '1');
-    const ended = await Promise.race([consumed, new Promise((resolve) => setTimeout(() => resolve('timed out'), 5_000))]);
-    assert.equal(ended, 'ended');
+    await within(consumed, 5_000, () => `the stream to end; seen ${JSON.stringify(seen)}`);
     assert.deepEqual(seen, ['NodeDataChanged /stream', 'NodeDataChanged /stream', 'NodeDeleted /stream']);
   });
 
@@ -135,10 +133,12 @@ describeEachServer('client watches', (ctx) => {
     await barrier(zk);
     await other.create('/ex');
     let first: WatchEvent | undefined;
-    for await (const event of exists) {
-      first = event;
-      break;
-    }
+    await within((async () => {
+      for await (const event of exists) {
+        first = event;
+        break;
+      }
+    })(), 5_000, () => 'NodeCreated from the exists stream');
     assert.equal(first !== undefined ? show(first) : undefined, 'NodeCreated /ex');
     assert.deepEqual(await exists.next(), { value: undefined, done: true }, 'break ended the stream');
     await other.delete('/ex');
