@@ -190,6 +190,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   get chroot(): string { return this.core.chroot.prefix; }
   /** Requests queued or outstanding. */
   get pendingRequests(): number { return this.core.pendingCount; }
+  /** Watch registrations held (one per listener, path and kind); all are re-set after a reconnect. */
+  get watchCount(): number { return this.core.watchCount; }
 
   /**
    * Starts connecting (createClient does this); resolves at the first connection, once the
@@ -197,11 +199,21 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
    * AuthFailedError, instead of on the first call).
    */
   async connect(timeoutMs = this.options.connectTimeoutMs ?? this.options.sessionTimeoutMs ?? 30_000): Promise<void> {
+    const startedMs = this.now();
     const connected = this.connected(timeoutMs);
-    this.core.start(this.now());
+    this.core.start(startedMs);
     this.drive();
     await connected;
-    await this.initialAuth;
+    // The same deadline covers the server's answer to the credentials.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ConnectionLossError(`credentials not answered within ${timeoutMs} ms`)), Math.max(0, startedMs + timeoutMs - this.now()));
+    });
+    try {
+      await Promise.race([this.initialAuth, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -12,7 +12,8 @@
  *
  * Not here: I/O (it goes through the client's public methods). Invariants: the buffer never
  * holds more than `bufferMax` events (overflow ends the stream with WatchBufferOverflowError);
- * after return() the listener is unregistered and no event is queued.
+ * after return() no event is queued, and once any arm in flight has been answered the listener
+ * is registered nowhere in the client.
  */
 import { ConnectionLossError, NoNodeError, RequestTimeoutError } from './core/errors.js';
 import type { WatchEvent } from './core/watches.js';
@@ -55,7 +56,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     private readonly bufferMax: number,
   ) {
     this.oneShot = mode === 'data' || mode === 'exists' || mode === 'children';
-    this.ready = host.arm(mode, path, this.listener);
+    this.ready = this.arm();
     this.ready.catch((error: unknown) => this.fail(error));
   }
 
@@ -108,6 +109,15 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     this.host.streamClosed(this);
   }
 
+  /**
+   * Registers the watch. A reply that lands after the stream ended registered the listener
+   * again (the client records a watch when its reply arrives), so it is taken off once more.
+   */
+  private async arm(): Promise<void> {
+    await this.host.arm(this.mode, this.path, this.listener);
+    if (this.done) this.host.disarm(this.mode, this.path, this.listener);
+  }
+
   private onEvent(event: WatchEvent): void {
     if (this.done) return;
     if (this.buffer.length >= this.bufferMax) {
@@ -127,7 +137,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
   private async rearm(): Promise<void> {
     for (let attempt = 0; !this.done; attempt++) {
       try {
-        await this.host.arm(this.mode, this.path, this.listener);
+        await this.arm();
         return;
       } catch (error) {
         if (this.done) return;
