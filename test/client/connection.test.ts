@@ -156,6 +156,27 @@ describeEachServer('client connection', (ctx) => {
     await waitFor('an event for every path', () => fired.size === paths.length);
   });
 
+  it('gets the session timeout clamped to [2, 20] x tickTime by the server', async () => {
+    assert.equal((await ctx.client({ sessionTimeoutMs: 60_000 })).sessionTimeoutMs, 20 * tickTimeMs);
+    assert.equal((await ctx.client({ sessionTimeoutMs: 100 })).sessionTimeoutMs, 2 * tickTimeMs);
+    assert.equal((await ctx.client({ sessionTimeoutMs: 3_000 })).sessionTimeoutMs, 3_000);
+  });
+
+  it('re-attaches another client to a session with its id and password; a wrong password is expiry', async () => {
+    const proxy = await ctx.proxy();
+    const first = await ctx.client({ sessionTimeoutMs: 10_000, expireLocally: false }, proxy.connectString);
+    const observer = await ctx.client();
+    await first.create('/handover', null, { mode: 'ephemeral' });
+    proxy.cut(); // the first client is away; its session lives on for the timeout
+    const wrong = Uint8Array.from(first.sessionPasswd, (byte) => byte ^ 0xff);
+    await assert.rejects(ctx.client({ sessionId: first.sessionId, sessionPasswd: wrong }), SessionExpiredError);
+    const second = await ctx.client({ sessionId: first.sessionId, sessionPasswd: first.sessionPasswd });
+    assert.equal(second.sessionId, first.sessionId);
+    assert.deepEqual(await second.getEphemerals('/handover'), ['/handover']);
+    await second.close();
+    assert.equal(await observer.exists('/handover'), null, 'closing the re-attached client ended the session');
+  });
+
   it('keeps an idle session alive with pings', async () => {
     const zk = await ctx.client({ sessionTimeoutMs: 2 * tickTimeMs });
     const observer = await ctx.client();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { it } from 'node:test';
 import {
-  BadArgumentsError, BadVersionError, CREATOR_ALL_ACL, InvalidACLError, NoAuthError, NoChildrenForEphemeralsError, NodeExistsError,
+  BadArgumentsError, BadVersionError, ClientClosedError, CREATOR_ALL_ACL, isRetryable, InvalidACLError, NoAuthError, NoChildrenForEphemeralsError, NodeExistsError,
   NoNodeError, NotEmptyError, OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE, RuntimeInconsistencyError, ZooKeeperError,
   type ACL,
 } from '../../src/client/index.js';
@@ -287,18 +287,29 @@ describeEachServer('client operations', (ctx) => {
     await root.setData('/app/x', 'changed');
     await waitFor('the chrooted watch event', () => events.length > 0);
     assert.deepEqual(events, ['NodeDataChanged /x']);
+    const rootEvents: string[] = [];
+    await zk.getChildren('/', { watch: (event) => rootEvents.push(`${event.type} ${event.path}`) });
+    await root.create('/app/y');
+    await waitFor('the chroot root\'s child event', () => rootEvents.length > 0);
+    assert.deepEqual(rootEvents, ['NodeChildrenChanged /'], 'the chroot itself is / to the client');
     await zk.sync('/');
-    assert.equal(await zk.getAllChildrenNumber('/'), 3);
+    assert.equal(await zk.getAllChildrenNumber('/'), 4);
   });
 
-  it('closes the session on close(): ephemerals go at once, later calls fail', async () => {
+  it('closes the session on close() after the calls already made; ephemerals go at once, later calls fail', async () => {
     const observer = await ctx.client();
-    const zk = ctx.track(await ctx.client());
-    await zk.create('/closing', null, { mode: 'ephemeral' });
-    await zk.close();
+    const zk = await ctx.client();
+    await zk.create('/closing');
+    await zk.create('/closing/eph', null, { mode: 'ephemeral' });
+    const creates = Array.from({ length: 50 }, (_, i) => zk.create(`/closing/n${i}`));
+    const closed = zk.close();
+    await assert.rejects(zk.exists('/'), ClientClosedError, 'no call is taken once close() began');
+    assert.equal((await Promise.all(creates)).length, 50, 'calls made before close() still ran');
+    await closed;
     assert.equal(zk.state, 'closed');
-    assert.equal(await observer.exists('/closing'), null);
-    await assert.rejects(zk.getData('/'), (error: unknown) => error instanceof ZooKeeperError && error.name === 'ClientClosedError');
+    assert.equal(await observer.exists('/closing/eph'), null);
+    assert.equal((await observer.getChildren('/closing')).length, 50);
+    await assert.rejects(zk.getData('/'), (error: unknown) => error instanceof ClientClosedError && !isRetryable(error));
     await zk.close(); // idempotent
   });
 }, options);

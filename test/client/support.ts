@@ -156,8 +156,6 @@ export interface ServerContext {
   client(options?: ClientOptions, connectString?: string): Promise<ZooKeeperClient>;
   /** A TestProxy in front of the server; closed after the test. */
   proxy(): Promise<TestProxy>;
-  /** Registers a client created some other way, to be closed after the test. */
-  track(client: ZooKeeperClient): ZooKeeperClient;
 }
 
 /**
@@ -186,10 +184,6 @@ export function describeEachServer(name: string, body: (context: ServerContext) 
           const proxy = await TestProxy.start({ host: context.server.host, port: context.server.port });
           proxies.push(proxy);
           return proxy;
-        },
-        track(client) {
-          clients.push(client);
-          return client;
         },
       };
       before(async () => { server = await startServer(kind, options); });
