@@ -156,6 +156,16 @@ describeEachServer('client connection', (ctx) => {
     await waitFor('an event for every path', () => fired.size === paths.length);
   });
 
+  it('fails createClient with ConnectionLoss when no host answers within connectTimeoutMs', async () => {
+    const proxy = await ctx.proxy();
+    proxy.cut();
+    const started = performance.now();
+    await assert.rejects(ctx.client({ connectTimeoutMs: 300 }, `${proxy.connectString},127.0.0.1:1`), ConnectionLossError);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 290 && elapsed < 2_000, `gave up after ${elapsed} ms`);
+    assert.ok(proxy.acceptedCount >= 1, 'it did try the hosts');
+  });
+
   it('gets the session timeout clamped to [2, 20] x tickTime by the server', async () => {
     assert.equal((await ctx.client({ sessionTimeoutMs: 60_000 })).sessionTimeoutMs, 20 * tickTimeMs);
     assert.equal((await ctx.client({ sessionTimeoutMs: 100 })).sessionTimeoutMs, 2 * tickTimeMs);
