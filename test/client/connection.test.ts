@@ -188,12 +188,11 @@ describeEachServer('client connection', (ctx) => {
   });
 
   it('keeps an idle session alive with pings', async () => {
-    const zk = await ctx.client({ sessionTimeoutMs: 2 * tickTimeMs });
+    const zk = await ctx.client({ sessionTimeoutMs: 3 * tickTimeMs });
     const observer = await ctx.client();
     const states = recordStates(zk);
-    assert.equal(zk.sessionTimeoutMs, 2 * tickTimeMs);
     await zk.create('/idle', null, { mode: 'ephemeral' });
-    await sleep(2.5 * zk.sessionTimeoutMs);
+    await sleep(2 * zk.sessionTimeoutMs); // without pings the server expires it after one
     assert.deepEqual(states.items, [], 'no disconnect while idle');
     assert.equal((await observer.exists('/idle'))?.ephemeralOwner, zk.sessionId);
   });
@@ -210,6 +209,7 @@ describeEachServer('client connection', (ctx) => {
     // Assertions on promises that settle later are attached now, so no rejection goes unhandled.
     const streamEnds = assert.rejects(stream.next(), SessionExpiredError, 'a watch stream ends with the session');
 
+    const statesBefore = states.items.length;
     proxy.blackhole();
     const inFlight = zk.getData('/exp');
     proxy.cut();
@@ -221,7 +221,7 @@ describeEachServer('client connection', (ctx) => {
     await states.waitFor('expiry', (state) => state === 'expired');
 
     assert.equal(zk.state, 'expired');
-    assert.deepEqual(states.items, ['disconnected', 'expired']);
+    assert.deepEqual(states.items.slice(statesBefore), ['disconnected', 'expired']);
     await queuedFails;
     await assert.rejects(zk.getData('/'), (error: unknown) => error instanceof SessionExpiredError && !isRetryable(error));
     await assert.rejects(zk.connected(), SessionExpiredError);
@@ -240,10 +240,10 @@ describeEachServer('client connection', (ctx) => {
     await states.waitFor('the disconnect', (state) => state === 'disconnected');
     const queuedFails = assert.rejects(zk.getData('/lost'), SessionExpiredError);
     const disconnectedAt = performance.now();
-    await states.waitFor('local expiry', (state) => state === 'expired', 5_000);
+    await states.waitFor('local expiry', (state) => state === 'expired', 8_000);
     const waitedMs = performance.now() - disconnectedAt;
     const limitMs = (zk.sessionTimeoutMs * 4) / 3;
-    assert.ok(waitedMs > limitMs - 100 && waitedMs < limitMs + 1_000, `expired ${waitedMs} ms after the disconnect (limit ${limitMs})`);
+    assert.ok(waitedMs > limitMs - 100 && waitedMs < limitMs + 3_000, `expired ${waitedMs} ms after the disconnect (limit ${limitMs})`);
     await queuedFails;
     await assert.rejects(zk.exists('/'), SessionExpiredError);
     await waitFor('the server to agree that the session is gone', async () => (await observer.exists('/lost')) === null, 5_000);
