@@ -37,6 +37,12 @@ export interface ClientOptions {
   readonly requestTimeoutMs?: number;
   /** How long createClient waits for the first connection. Default: sessionTimeoutMs. */
   readonly connectTimeoutMs?: number;
+  /**
+   * While disconnected, report the session 'expired' once no server has answered for 4/3 of
+   * the session timeout (ZooKeeper's client does the same since 3.9.3), instead of only when a
+   * server says so after the network is back. Default true.
+   */
+  readonly expireLocally?: boolean;
   /** Accept read-only servers (state 'readOnly'). Default false. */
   readonly canBeReadOnly?: boolean;
   /** Requests queued or outstanding at once (backpressure). Default 10 000. */
@@ -106,11 +112,24 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** The events a ZooKeeperClient emits (it is a typed EventEmitter). */
 export interface ZooKeeperClientEvents {
+  /**
+   * The session's state changed: 'connected' / 'readOnly' (a connection is up), 'disconnected'
+   * (lost; the client is reconnecting and the session may still be alive), and the terminal
+   * 'expired', 'authFailed' and 'closed'. `cause` is the error that led to it.
+   */
   state: [state: StateEvent, cause?: ZooKeeperError];
+  /** A watch listener threw. */
   error: [error: unknown];
 }
 
+/**
+ * A ZooKeeper session. Create one with {@link createClient}; listen for session changes with
+ * `client.on('state', (state, cause) => ...)`. Calls made while disconnected wait in the queue
+ * and run after the reconnect; calls in flight when the connection drops fail with
+ * {@link ConnectionLossError}.
+ */
 export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private readonly core: ClientCore<WatchListener>;
   private readonly pending = new Map<number, Pending>();
@@ -121,6 +140,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private driving = false;
   private readonly watchBufferMax: number;
 
+  /** Does not connect: {@link createClient} (or `connect()`) does. */
   constructor(connectString: string, private readonly options: ClientOptions = {}) {
     super();
     const parsed = parseConnectString(connectString);
@@ -139,36 +159,61 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
       frameBytesMax: options.maxFrameBytes ?? 2 * 1024 * 1024,
       closeTimeoutMs: options.closeTimeoutMs ?? 2_000,
       random: options.random ?? Math.random,
+      expireLocally: options.expireLocally ?? true,
       ...(options.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
       ...(options.sessionPasswd !== undefined ? { sessionPasswd: options.sessionPasswd } : {}),
     };
     this.core = new ClientCore<WatchListener>(config);
     this.watchBufferMax = options.watchBufferMax ?? 10_000;
-    for (const { scheme, auth } of options.auth ?? []) {
-      const ticket = this.core.addAuth(scheme, typeof auth === 'string' ? utf8.encode(auth) : auth, this.now());
-      this.pending.set(ticket, { resolve: () => undefined, reject: () => undefined });
-    }
+    const accepted = (options.auth ?? []).map(({ scheme, auth }) =>
+      this.await<void>(this.core.addAuth(scheme, typeof auth === 'string' ? utf8.encode(auth) : auth, this.now())));
+    this.initialAuth = Promise.all(accepted).then(() => undefined);
+    this.initialAuth.catch(() => undefined); // reported by connect(), or later as the authFailed state
   }
+
+  /** Settles when the server has answered the credentials from `options.auth`. */
+  private readonly initialAuth: Promise<void>;
 
   // ---- session -------------------------------------------------------------------------------
 
+  /** Where the session is now; 'expired', 'authFailed' and 'closed' are final. */
   get state(): ClientState { return this.core.state; }
+  /** The session id the server assigned (0n before the first connection). */
   get sessionId(): bigint { return this.core.sessionId; }
+  /** The session password; with sessionId it re-attaches another client to this session. */
   get sessionPasswd(): Uint8Array { return this.core.sessionPasswd; }
   /** The session timeout the server granted (0 before the first connection). */
   get sessionTimeoutMs(): number { return this.core.sessionTimeoutMs; }
+  /** The newest zxid seen in a reply; a server behind it is refused on reconnect. */
   get lastZxidSeen(): bigint { return this.core.lastZxidSeen; }
   /** The chroot from the connect string ('' when none). */
   get chroot(): string { return this.core.chroot.prefix; }
   /** Requests queued or outstanding. */
   get pendingRequests(): number { return this.core.pendingCount; }
+  /** Watch registrations held (one per listener, path and kind); all are re-set after a reconnect. */
+  get watchCount(): number { return this.core.watchCount; }
 
-  /** Starts connecting (createClient does this); resolves at the first connection. */
-  connect(timeoutMs = this.options.connectTimeoutMs ?? this.options.sessionTimeoutMs ?? 30_000): Promise<void> {
+  /**
+   * Starts connecting (createClient does this); resolves at the first connection, once the
+   * server accepted the credentials from `options.auth` (so bad ones fail here, with
+   * AuthFailedError, instead of on the first call).
+   */
+  async connect(timeoutMs = this.options.connectTimeoutMs ?? this.options.sessionTimeoutMs ?? 30_000): Promise<void> {
+    const startedMs = this.now();
     const connected = this.connected(timeoutMs);
-    this.core.start(this.now());
+    this.core.start(startedMs);
     this.drive();
-    return connected;
+    await connected;
+    // The same deadline covers the server's answer to the credentials.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ConnectionLossError(`credentials not answered within ${timeoutMs} ms`)), Math.max(0, startedMs + timeoutMs - this.now()));
+    });
+    try {
+      await Promise.race([this.initialAuth, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -234,11 +279,13 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     return this.run(ops.existsOp(this.core.chroot, path, this.listenerOf(options.watch)));
   }
 
+  /** The node's data and Stat. A watch fires once on a data change or deletion. */
   async getData(path: string, options: WatchOptions = {}): Promise<GetDataResult> {
     const result = await this.run(ops.getDataOp(this.core.chroot, path, this.listenerOf(options.watch)));
     return { data: toBuffer(result.data), stat: result.stat };
   }
 
+  /** Replaces the node's data if its version matches (-1, the default, matches any); resolves with the new Stat. */
   async setData(path: string, data: Data, version = -1): Promise<Stat> {
     return this.run(ops.setDataOp(this.core.chroot, path, data, version));
   }
@@ -252,6 +299,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
     return this.run(ops.getChildrenOp(this.core.chroot, path, listener));
   }
 
+  /** The node's ACL and Stat (digest ids are masked by the server unless you hold ADMIN). */
   async getACL(path: string): Promise<ACLAndStat> {
     return this.run(ops.getACLOp(this.core.chroot, path));
   }

@@ -1,14 +1,24 @@
 /**
- * zkts client: a typed, promise-based ZooKeeper client for Node.js.
+ * zkts client: a typed, promise-based ZooKeeper client for Node.js, imported as `zkts/client`.
  *
- *   const client = await createClient('127.0.0.1:2181,127.0.0.1:2182/app', { sessionTimeoutMs: 10_000 });
- *   await client.create('/config', 'v1', { mode: 'persistent' });
- *   const { data, stat } = await client.getData('/config', { watch: (event) => console.log(event) });
- *   for await (const event of client.watch('/jobs', { mode: 'persistentRecursive' })) { ... }
- *   await client.close();
+ * ```ts
+ * import { createClient, NodeExistsError } from 'zkts/client';
  *
- * Everything public is re-exported here; see client.ts for the API and core/ for the pure
- * connection state machine it drives.
+ * const client = await createClient('127.0.0.1:2181,127.0.0.1:2182/app', { sessionTimeoutMs: 10_000 });
+ * client.on('state', (state) => console.log('session', state));
+ * await client.create('/config', 'v1', { mode: 'persistent' }).catch((error) => {
+ *   if (!(error instanceof NodeExistsError)) throw error;
+ * });
+ * const { data, stat } = await client.getData('/config', { watch: (event) => console.log(event.type) });
+ * for await (const event of client.watch('/jobs', { mode: 'persistentRecursive' })) console.log(event.path);
+ * await client.close();
+ * ```
+ *
+ * This file only re-exports: the API is in client.ts, the pure connection state machine it
+ * drives in core/. The API reference (docs/api/) is generated from these exports by
+ * `npm run docs`.
+ *
+ * @packageDocumentation
  */
 import { ZooKeeperClient, type ClientOptions } from './client.js';
 

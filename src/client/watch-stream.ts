@@ -12,7 +12,8 @@
  *
  * Not here: I/O (it goes through the client's public methods). Invariants: the buffer never
  * holds more than `bufferMax` events (overflow ends the stream with WatchBufferOverflowError);
- * after return() the listener is unregistered and no event is queued.
+ * after return() no event is queued, and once any arm in flight has been answered the listener
+ * is registered nowhere in the client.
  */
 import { ConnectionLossError, NoNodeError, RequestTimeoutError } from './core/errors.js';
 import type { WatchEvent } from './core/watches.js';
@@ -32,6 +33,11 @@ export interface WatchStreamHost {
   streamClosed(stream: WatchStream): void;
 }
 
+/**
+ * Watch events on one path as an async iterator, made by `client.watch(path, { mode })`:
+ * `for await (const event of client.watch('/jobs', { mode: 'persistentRecursive' })) ...`.
+ * Await `ready` before changes that must be seen; `break` or `return()` removes the watch.
+ */
 export class WatchStream implements AsyncIterableIterator<WatchEvent> {
   /** Resolves once the first watch is registered on the server (rejects if that fails). */
   readonly ready: Promise<void>;
@@ -42,6 +48,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
   private readonly listener = (event: WatchEvent) => this.onEvent(event);
   private readonly oneShot: boolean;
 
+  /** @internal Made by `client.watch()`. */
   constructor(
     private readonly host: WatchStreamHost,
     readonly path: string,
@@ -49,7 +56,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     private readonly bufferMax: number,
   ) {
     this.oneShot = mode === 'data' || mode === 'exists' || mode === 'children';
-    this.ready = host.arm(mode, path, this.listener);
+    this.ready = this.arm();
     this.ready.catch((error: unknown) => this.fail(error));
   }
 
@@ -77,7 +84,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     return { value: undefined, done: true };
   }
 
-  /** Ends the stream normally (client closed, node gone, or the consumer stopped). */
+  /** @internal Ends the stream normally (client closed, node gone, or the consumer stopped). */
   finish(): void {
     if (this.done) return;
     this.stop();
@@ -86,7 +93,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     waiter?.resolve({ value: undefined, done: true });
   }
 
-  /** Ends the stream with an error, delivered after the events already queued. */
+  /** @internal Ends the stream with an error, delivered after the events already queued. */
   fail(error: unknown): void {
     if (this.done) return;
     this.stop();
@@ -100,6 +107,15 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
     this.done = true;
     this.host.disarm(this.mode, this.path, this.listener);
     this.host.streamClosed(this);
+  }
+
+  /**
+   * Registers the watch. A reply that lands after the stream ended registered the listener
+   * again (the client records a watch when its reply arrives), so it is taken off once more.
+   */
+  private async arm(): Promise<void> {
+    await this.host.arm(this.mode, this.path, this.listener);
+    if (this.done) this.host.disarm(this.mode, this.path, this.listener);
   }
 
   private onEvent(event: WatchEvent): void {
@@ -121,7 +137,7 @@ export class WatchStream implements AsyncIterableIterator<WatchEvent> {
   private async rearm(): Promise<void> {
     for (let attempt = 0; !this.done; attempt++) {
       try {
-        await this.host.arm(this.mode, this.path, this.listener);
+        await this.arm();
         return;
       } catch (error) {
         if (this.done) return;

@@ -43,6 +43,7 @@ function config(overrides: Partial<CoreConfig> = {}): CoreConfig {
     frameBytesMax: 1 << 20,
     closeTimeoutMs: 1000,
     random: seeded(1),
+    expireLocally: true,
     ...overrides,
   };
 }
@@ -205,6 +206,36 @@ describe('client core: handshake and session', () => {
     assert.ok(refused?.kind === 'reject' && refused.error instanceof SessionExpiredError);
     assert.equal(h.core.nextDeadlineMs(), undefined);
     h.core.invariants();
+  });
+
+  it('presumes the session expired after 4/3 of its timeout without reaching a server (expireLocally)', () => {
+    for (const expireLocally of [true, false]) {
+      const h = new Harness(config({ expireLocally, reconnectDelayMaxMs: 200 }));
+      h.connect(0x42n, 3000);
+      h.now = 500;
+      h.reply(Xid.ping, 0); // the last word from a server: the clock starts here
+      h.core.onClosed(h.connection, h.now, 'reset');
+      h.drain();
+      const queued = h.core.submit(ops.existsOp<Listener>(root, '/q', undefined), h.now);
+      // Keep failing to reach anyone, ticking at every deadline the core asks for.
+      while (h.now < 500 + 10_000 && h.core.state === 'connecting') {
+        h.now = h.core.nextDeadlineMs()!;
+        h.core.tick(h.now);
+        for (const o of h.drain()) if (o.kind === 'open') h.core.onClosed(o.connection, h.now, 'refused');
+      }
+      if (expireLocally) {
+        assert.equal(h.core.state, 'expired');
+        assert.equal(h.now, 500 + 4000, 'expired exactly at 4/3 of the negotiated 3000 ms');
+        const settled = h.settled(queued);
+        assert.ok(settled?.kind === 'reject' && settled.error instanceof SessionExpiredError);
+        assert.ok(h.outputs.some((o) => o.kind === 'state' && o.state === 'expired'));
+        assert.equal(h.core.nextDeadlineMs(), undefined);
+        h.core.invariants();
+      } else {
+        assert.equal(h.core.state, 'connecting', 'without expireLocally only a server can say the session expired');
+        assert.equal(h.settled(queued), undefined);
+      }
+    }
   });
 
   it('backs off exponentially with jitter while a server is unreachable', () => {

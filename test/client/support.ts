@@ -3,10 +3,15 @@
  * test controls (cut / hold / restore / black-hole) to simulate network failures without
  * touching the server, and bounded polling.
  *
+ * `describeEachServer` runs one suite body once per server kind, starting that server once for
+ * the suite and closing every client and proxy a test opened after it.
+ *
  * Not a test. Invariants: every wait is bounded and fails with what it was waiting for; every
  * socket the proxy opened is destroyed by `close()`.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { after, afterEach, before, describe } from 'node:test';
+import { createClient, type ClientOptions, type StateEvent, type ZooKeeperClient } from '../../src/client/index.js';
 import { apacheZooKeeperAvailable, startApacheZooKeeper, startZkts, type RunningServer, type ServerOptions } from '../support/servers.js';
 
 export type ServerKind = 'zkts' | 'zookeeper';
@@ -141,4 +146,111 @@ export class TestProxy {
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** What a suite body gets from describeEachServer; valid inside tests (after the server started). */
+export interface ServerContext {
+  readonly kind: ServerKind;
+  readonly server: RunningServer;
+  /** createClient against the server (or `connectString`); closed after the test. */
+  client(options?: ClientOptions, connectString?: string): Promise<ZooKeeperClient>;
+  /** A TestProxy in front of the server; closed after the test. */
+  proxy(): Promise<TestProxy>;
+}
+
+/**
+ * `describe(name (kind))` for every server kind, with the server started once before the
+ * suite and stopped after it. Clients get short reconnect delays so tests do not wait on backoff.
+ */
+export function describeEachServer(name: string, body: (context: ServerContext) => void, options: ServerOptions = serverOptions): void {
+  for (const kind of serverKinds) {
+    // The suite timeout is a backstop: every wait in the tests is bounded on its own.
+    describe(`${name} (${kind})`, { skip: skipReason(kind), timeout: 120_000 }, () => {
+      let server: RunningServer | undefined;
+      const clients: ZooKeeperClient[] = [];
+      const proxies: TestProxy[] = [];
+      const context: ServerContext = {
+        kind,
+        get server(): RunningServer {
+          if (server === undefined) throw new Error(`${kind} server not started`);
+          return server;
+        },
+        async client(clientOptions = {}, connectString = context.server.connectString) {
+          const client = await createClient(connectString, { reconnectDelayMs: { initial: 10, max: 100 }, ...clientOptions });
+          clients.push(client);
+          return client;
+        },
+        async proxy() {
+          const proxy = await TestProxy.start({ host: context.server.host, port: context.server.port });
+          proxies.push(proxy);
+          return proxy;
+        },
+      };
+      before(async () => { server = await startServer(kind, options); });
+      afterEach(async () => {
+        await Promise.all(clients.splice(0).map((client) => client.close()));
+        await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+      });
+      after(async () => { await server?.stop(); });
+      body(context);
+    });
+  }
+}
+
+/** Records a client's state events in order. */
+export function recordStates(client: ZooKeeperClient): Recorder<StateEvent> {
+  const recorder = new Recorder<StateEvent>();
+  client.on('state', (state) => recorder.push(state));
+  return recorder;
+}
+
+/** Sends a four-letter word (servers.ts whitelists all of them) and returns the answer. */
+export function fourLetter(server: RunningServer, word: string, timeoutMs = 5_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: server.host, port: server.port }, () => socket.write(word));
+    let answer = '';
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`${word}: no answer within ${timeoutMs} ms`)));
+    socket.on('data', (chunk: Buffer) => { answer += chunk.toString(); });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+/** The server's total watch count, from `wchs` ("Total watches:N"). */
+export async function serverWatchCount(server: RunningServer): Promise<number> {
+  const answer = await fourLetter(server, 'wchs');
+  const match = /Total watches:(\d+)/.exec(answer);
+  if (match === null) throw new Error(`unexpected wchs answer: ${answer}`);
+  return Number(match[1]);
+}
+
+/** `promise`, or a rejection naming `what` (from `describe()` at that time) after `timeoutMs`. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, describe: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The next `count` values of an async iterator, failing if they do not all come within `timeoutMs`. */
+export async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 5_000): Promise<T[]> {
+  const values: T[] = [];
+  const collect = async () => {
+    while (values.length < count) {
+      const result = await iterator.next();
+      if (result.done === true) throw new Error(`iterator ended after ${values.length} of ${count} values: ${JSON.stringify(values, bigints)}`);
+      values.push(result.value);
+    }
+    return values;
+  };
+  return within(collect(), timeoutMs, () => `got ${values.length} of ${count} values: ${JSON.stringify(values, bigints)}`);
+}
+
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }

@@ -14,7 +14,8 @@
  * counted separately. Notifications (xid -1) are watch events.
  *
  * Session states:  connecting -> connected|readOnly <-> connecting (disconnected, retrying)
- *                  any -> expired (server answered the re-attach with timeOut 0) | authFailed
+ *                  any -> expired (server answered the re-attach with timeOut 0, or — with
+ *                  `expireLocally` — no server reached for 4/3 of the session timeout) | authFailed
  *                  | closing -> closed.  expired, authFailed and closed are terminal.
  * Outcomes on a lost connection: requests already written fail with ConnectionLossError (their
  * outcome is unknown); requests not yet written stay queued and go out after the reconnect.
@@ -61,6 +62,12 @@ export interface CoreConfig {
   readonly closeTimeoutMs: number;
   /** Uniform in [0, 1): host shuffling and backoff jitter. Injected so tests replay exactly. */
   readonly random: () => number;
+  /**
+   * While disconnected, end the session as expired once no server has answered for 4/3 of the
+   * negotiated timeout, as ZooKeeper's client does since 3.9.3 (ZOOKEEPER-4508): by then the
+   * server has expired it, and otherwise a partitioned client never learns that it did.
+   */
+  readonly expireLocally: boolean;
   /** Resume an existing session instead of creating one. */
   readonly sessionId?: bigint;
   readonly sessionPasswd?: Uint8Array;
@@ -130,6 +137,8 @@ export class ClientCore<W> {
   private closeDeadlineMs: number | undefined;
   private lastSendMs = 0;
   private lastRecvMs = 0;
+  /** Last time a server answered on an established session (the local-expiry clock). */
+  private lastContactMs = 0;
   private consecutiveFailures = 0;
 
   constructor(private readonly config: CoreConfig) {
@@ -178,8 +187,8 @@ export class ClientCore<W> {
       if (at !== undefined && (next === undefined || at < next)) next = at;
     };
     switch (this.phaseValue) {
-      case 'waiting': consider(this.reconnectAtMs); break;
-      case 'opening': case 'handshaking': consider(this.connectDeadlineMs); break;
+      case 'waiting': consider(this.reconnectAtMs); consider(this.localExpiryAtMs()); break;
+      case 'opening': case 'handshaking': consider(this.connectDeadlineMs); consider(this.localExpiryAtMs()); break;
       case 'connected':
         consider(this.lastRecvMs + this.readTimeoutMs());
         consider(this.lastSendMs + this.pingIntervalMs());
@@ -256,6 +265,7 @@ export class ClientCore<W> {
   onData(connection: number, bytes: Uint8Array, nowMs: number): void {
     if (connection !== this.connection || (this.phaseValue !== 'handshaking' && this.phaseValue !== 'connected')) return;
     this.lastRecvMs = nowMs;
+    if (this.phaseValue === 'connected') this.lastContactMs = nowMs;
     for (const event of this.decoder.push(bytes)) {
       if (connection !== this.connection) return; // a frame ended the connection
       if (event.kind === 'error') {
@@ -283,6 +293,12 @@ export class ClientCore<W> {
   tick(nowMs: number): void {
     if (this.closeDeadlineMs !== undefined && nowMs >= this.closeDeadlineMs) {
       this.end('closed', new ClientClosedError());
+      return;
+    }
+    const expiryAtMs = this.phaseValue === 'connected' ? undefined : this.localExpiryAtMs();
+    if (expiryAtMs !== undefined && nowMs >= expiryAtMs) {
+      const silentMs = nowMs - this.lastContactMs;
+      this.end('expired', new SessionExpiredError(`no server reached for ${silentMs} ms (4/3 of the session timeout): session presumed expired`));
       return;
     }
     switch (this.phaseValue) {
@@ -366,6 +382,12 @@ export class ClientCore<W> {
 
   private pingIntervalMs(): number {
     return Math.min(Math.floor(this.readTimeoutMs() / 2), pingIntervalMsMax);
+  }
+
+  /** When a disconnected session is given up as expired (undefined: never, or no session yet). */
+  private localExpiryAtMs(): number | undefined {
+    if (!this.config.expireLocally || this.negotiatedTimeoutMs === 0 || this.stateValue === 'closing') return undefined;
+    return this.lastContactMs + Math.floor((this.negotiatedTimeoutMs * 4) / 3);
   }
 
   private connectTimeoutMs(): number {
@@ -457,6 +479,7 @@ export class ClientCore<W> {
     this.phaseValue = 'connected';
     this.consecutiveFailures = 0;
     this.lastRecvMs = nowMs;
+    this.lastContactMs = nowMs;
     if (this.stateValue !== 'closing') this.setState(readOnly ? 'readOnly' : 'connected');
     this.outputs.push({ kind: 'state', state: readOnly ? 'readOnly' : 'connected' });
     // Prime the connection like ZooKeeper's client: auths first, then watch re-registration,

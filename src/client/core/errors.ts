@@ -47,16 +47,17 @@ export class ZooKeeperError extends Error {
   }
 }
 
-function define<N extends string>(name: N, code: number, defaultMessage: string) {
-  const Class = class extends ZooKeeperError {
+/** The base of one error class per code: fixed `code` (also static) and default message. */
+function define(name: string, code: number, defaultMessage: string) {
+  const CodedZooKeeperError = class extends ZooKeeperError {
     override name: string = name;
     static readonly code = code;
     constructor(message?: string, options?: ZooKeeperErrorOptions) {
       super(code, message ?? defaultMessage, options);
     }
   };
-  Object.defineProperty(Class, 'name', { value: name });
-  return Class;
+  Object.defineProperty(CodedZooKeeperError, 'name', { value: name });
+  return CodedZooKeeperError;
 }
 
 export class SystemError extends define('SystemError', ErrorCode.SYSTEMERROR, 'system error') {}

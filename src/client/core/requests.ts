@@ -298,7 +298,8 @@ export function whoAmIOp(): Operation<ClientInfo[]> {
   return { opCode: OpCode.whoAmI, write: nothing, read: (r) => readRecord(r, R.WhoAmIResponse).clientInfo };
 }
 
-export type AddWatchModeName = keyof typeof AddWatchMode;
+/** addWatch modes: the node only, or the node and its whole subtree. */
+export type AddWatchModeName = 'persistent' | 'persistentRecursive';
 
 export function addWatchOp<W>(chroot: Chroot, path: string, mode: AddWatchModeName, listener: W): Operation<void, W> {
   const modeValue = AddWatchMode[mode];
