@@ -5,11 +5,12 @@
  */
 import { ConfigError } from '../runtime/config.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
+import { shellCommand } from './commands/shell.js';
 import { startCommand } from './commands/start.js';
 import { versionCommand } from './commands/version.js';
 
 /** Every subcommand, in the order `zkts help` lists them. */
-const commands: readonly Command[] = [startCommand, versionCommand];
+const commands: readonly Command[] = [startCommand, shellCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
