@@ -70,6 +70,13 @@ get /zookeeper
 quit
 `;
 
+/** A normalized Stat block: zxids and times are the same placeholder on every server. */
+function stat(cversion: number, dataVersion: number, aclVersion: number, dataLength: number, numChildren: number): string {
+  return ['cZxid = 0x…', 'ctime = <date>', 'mZxid = 0x…', 'mtime = <date>', 'pZxid = 0x…', `cversion = ${cversion}`,
+    `dataVersion = ${dataVersion}`, `aclVersion = ${aclVersion}`, 'ephemeralOwner = 0x…', `dataLength = ${dataLength}`,
+    `numChildren = ${numChildren}`].join('\n');
+}
+
 const expectedStdout = `Connecting to <server>
 Welcome to ZooKeeper!
 JLine support is disabled
@@ -80,30 +87,10 @@ WatchedEvent state:SyncConnected type:None path:null
 null
 
 hello
-cZxid = 0x…
-ctime = <date>
-mZxid = 0x…
-mtime = <date>
-pZxid = 0x…
-cversion = 6
-dataVersion = 0
-aclVersion = 0
-ephemeralOwner = 0x…
-dataLength = 5
-numChildren = 6
+${stat(6, 0, 0, 5, 6)}
 [child, cont, empty, eph, nodata, seq-0000000002]
 [child, cont, empty, eph, nodata, seq-0000000002]
-cZxid = 0x…
-ctime = <date>
-mZxid = 0x…
-mtime = <date>
-pZxid = 0x…
-cversion = 6
-dataVersion = 0
-aclVersion = 0
-ephemeralOwner = 0x…
-dataLength = 5
-numChildren = 6
+${stat(6, 0, 0, 5, 6)}
 ROOT
 ROOT/child
 ROOT/cont
@@ -111,43 +98,13 @@ ROOT/empty
 ROOT/eph
 ROOT/nodata
 ROOT/seq-0000000002
-cZxid = 0x…
-ctime = <date>
-mZxid = 0x…
-mtime = <date>
-pZxid = 0x…
-cversion = 0
-dataVersion = 0
-aclVersion = 0
-ephemeralOwner = 0x…
-dataLength = 0
-numChildren = 0
-cZxid = 0x…
-ctime = <date>
-mZxid = 0x…
-mtime = <date>
-pZxid = 0x…
-cversion = 6
-dataVersion = 2
-aclVersion = 0
-ephemeralOwner = 0x…
-dataLength = 2
-numChildren = 6
+${stat(0, 0, 0, 0, 0)}
+${stat(6, 2, 0, 2, 6)}
 'world,'anyone
 : cdrwa
 'world,'anyone
 : cdrw
-cZxid = 0x…
-ctime = <date>
-mZxid = 0x…
-mtime = <date>
-pZxid = 0x…
-cversion = 6
-dataVersion = 2
-aclVersion = 1
-ephemeralOwner = 0x…
-dataLength = 2
-numChildren = 6
+${stat(6, 2, 1, 2, 6)}
 'ip,'127.0.0.1
 : cdrwa
 'world,'anyone
