@@ -79,6 +79,11 @@ ${commandSpecs.map((spec) => `  ${spec.usage.trimEnd()}`).join('\n')}
 `,
   async run(args) {
     const options = parseShellArgs(args);
+    // `zkts shell ... ls -R / | head` closes our stdout early: stop quietly, as a pipeline expects.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
     let eventSink = stdio.event;
     const io: ShellIO = { out: stdio.out, err: stdio.err, event: (text) => eventSink(text) };
     const session = new ShellSession({
