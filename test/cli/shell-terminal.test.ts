@@ -21,8 +21,8 @@ describe('zkts shell on a terminal', () => {
   const home = scratchHome();
   const terminals: Terminal[] = [];
 
-  const openShell = async (): Promise<Terminal> => {
-    const terminal = new Terminal(process.execPath, [zktsMain, 'shell', '-server', server.connectString, '-timeout', '10000'], {
+  const openShell = async (target: RunningServer = server): Promise<Terminal> => {
+    const terminal = new Terminal(process.execPath, [zktsMain, 'shell', '-server', target.connectString, '-timeout', '10000'], {
       ...process.env, HOME: home, TZ: 'UTC', TERM: 'xterm',
     });
     terminals.push(terminal);
@@ -133,5 +133,20 @@ describe('zkts shell on a terminal', () => {
     shell.type(keys.ctrlD);
     assert.equal(await shell.exited(), 0);
     assert.doesNotMatch(shell.screen.split(promptFor(1)).pop()!, /state:Closed/);
+  });
+
+  it('shows a lost connection as it happens, in an event and in the prompt', async () => {
+    const doomed = await startZkts();
+    try {
+      const shell = await openShell(doomed);
+      await shell.waitFor(`[zk: ${doomed.connectString}(CONNECTED) 0] `);
+      await doomed.stop();
+      await shell.waitFor('WatchedEvent state:Disconnected type:None path:null');
+      await shell.waitFor(`[zk: ${doomed.connectString}(CONNECTING) 0] `);
+      shell.type(`quit${keys.enter}`);
+      assert.equal(await shell.exited(), 0, 'quit is bounded even with no server to say goodbye to');
+    } finally {
+      await doomed.stop();
+    }
   });
 });

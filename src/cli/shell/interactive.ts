@@ -79,6 +79,8 @@ export async function runInteractive(session: ShellSession, options: TerminalOpt
     clearLine(options.output, 0);
     cursorTo(options.output, 0);
     options.output.write(text);
+    // The event may be a connection change, which the prompt shows.
+    rl.setPrompt(session.prompt());
     rl.prompt(true);
   });
   rl.on('SIGINT', () => {
