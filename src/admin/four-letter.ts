@@ -607,12 +607,26 @@ function megabytes(bytes: number): string {
 const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
 
-/** `java.util.Date.toString` in UTC: `Sun Nov 22 04:29:09 UTC 2026`. */
-export function javaDateString(epochMs: number): string {
+/**
+ * `java.util.Date.toString`: `Sun Nov 22 04:29:09 UTC 2026`. In UTC unless an IANA `timeZone` is
+ * given (the shell passes the local one, as a JVM uses its default zone); the zone abbreviation
+ * is then Intl's short name ("EST", or "GMT+1" where Java would say "CET").
+ */
+export function javaDateString(epochMs: number, timeZone = 'UTC'): string {
+  if (timeZone !== 'UTC') return zonedJavaDateString(epochMs, timeZone);
   const date = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
   return `${weekdays[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${two(date.getUTCDate())} `
     + `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} UTC ${date.getUTCFullYear()}`;
+}
+
+function zonedJavaDateString(epochMs: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, weekday: 'short', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    year: 'numeric', hourCycle: 'h23', timeZoneName: 'short',
+  }).formatToParts(new Date(epochMs));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((candidate) => candidate.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('month')} ${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${part('timeZoneName')} ${part('year')}`;
 }
 
 function compareBigint(a: bigint, b: bigint): number {

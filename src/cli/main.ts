@@ -6,11 +6,14 @@
 import { ConfigError } from '../runtime/config.js';
 import { RecoveryError } from '../storage/file/recover.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
+import { shellCommand } from './commands/shell.js';
 import { startCommand } from './commands/start.js';
+import { statusCommand } from './commands/status.js';
+import { stopCommand } from './commands/stop.js';
 import { versionCommand } from './commands/version.js';
 
 /** Every subcommand, in the order `zkts help` lists them. */
-const commands: readonly Command[] = [startCommand, versionCommand];
+const commands: readonly Command[] = [startCommand, stopCommand, statusCommand, shellCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -78,7 +78,8 @@ export interface RemoveWatchesOptions {
   readonly local?: boolean;
 }
 
-export interface GetDataResult { readonly data: Buffer; readonly stat: Stat }
+/** `dataIsNull`: the node has null data (created without any), as opposed to zero bytes. */
+export interface GetDataResult { readonly data: Buffer; readonly dataIsNull: boolean; readonly stat: Stat }
 export interface ChildrenWithStat { readonly children: string[]; readonly stat: Stat }
 export type MultiReadResult =
   | { readonly type: 'getData'; readonly data: Buffer; readonly stat: Stat }
@@ -282,7 +283,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   /** The node's data and Stat. A watch fires once on a data change or deletion. */
   async getData(path: string, options: WatchOptions = {}): Promise<GetDataResult> {
     const result = await this.run(ops.getDataOp(this.core.chroot, path, this.listenerOf(options.watch)));
-    return { data: toBuffer(result.data), stat: result.stat };
+    return { data: toBuffer(result.data), dataIsNull: result.dataIsNull, stat: result.stat };
   }
 
   /** Replaces the node's data if its version matches (-1, the default, matches any); resolves with the new Stat. */

@@ -208,7 +208,11 @@ export function existsOp<W>(chroot: Chroot, path: string, listener: W | undefine
   };
 }
 
-export interface DataAndStat { readonly data: Uint8Array; readonly stat: Stat }
+/**
+ * `dataIsNull` keeps ZooKeeper's distinction between a node created without data (null, which
+ * zkCli prints as "null") and one holding zero bytes; `data` is empty in both cases.
+ */
+export interface DataAndStat { readonly data: Uint8Array; readonly dataIsNull: boolean; readonly stat: Stat }
 const empty = new Uint8Array(0);
 
 export function getDataOp<W>(chroot: Chroot, path: string, listener: W | undefined): Operation<DataAndStat, W> {
@@ -216,7 +220,7 @@ export function getDataOp<W>(chroot: Chroot, path: string, listener: W | undefin
     (w, p) => writeRecord(w, R.GetDataRequest, { path: p, watch: listener !== undefined }),
     (r) => {
       const response = readRecord(r, R.GetDataResponse);
-      return { data: response.data ?? empty, stat: statFromWire(response.stat) };
+      return { data: response.data ?? empty, dataIsNull: response.data === null, stat: statFromWire(response.stat) };
     });
   return { ...op, ...(listener !== undefined ? { watch: { listener, path, onOk: 'data' } } : {}) };
 }

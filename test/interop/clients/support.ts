@@ -177,15 +177,15 @@ export async function stopAllProcesses(): Promise<void> {
   await Promise.all([...startedProcesses].map((proc) => proc.stop()));
 }
 
-/** Runs a command to completion with optional stdin; bounded by `timeoutMs`. */
+/** Runs a command to completion with optional stdin and environment; bounded by `timeoutMs`. */
 export function runToCompletion(
   command: string,
   args: readonly string[],
-  options: { input?: string; timeoutMs?: number } = {},
+  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Own process group, so a timeout also kills grandchildren (the JVM under zkCli.sh).
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
