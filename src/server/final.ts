@@ -139,7 +139,8 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
     case OpCode.removeWatches: {
       const { path, type: watcherType } = decode(type === OpCode.checkWatches ? R.CheckWatchesRequest : R.RemoveWatchesRequest, body);
       const modes = watcherModes(watcherType);
-      if (modes === undefined) return fail(ErrorCode.BADARGUMENTS);
+      // 3.8's WatcherType.fromInt throws on anything but 1-3 (4 and 5 came in 3.9): MarshallingError.
+      if (modes === undefined) return fail(ErrorCode.MARSHALLINGERROR);
       if (type === OpCode.checkWatches) {
         // containsWatcher walks the path's parents, which fails for a relative path.
         if (path !== '' && !path.startsWith('/')) return fail(ErrorCode.MARSHALLINGERROR);

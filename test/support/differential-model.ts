@@ -146,7 +146,7 @@ const multiRead = fc.record({
 });
 const addWatch = fc.record({ k: fc.constant('addWatch' as const), path, mode: fc.oneof({ arbitrary: fc.constantFrom(0, 1), weight: 8 }, { arbitrary: fc.constant(7), weight: 1 }) });
 // Types 1-3 only: 4 and 5 are 3.9 additions that a 3.8 server answers differently.
-const watchAdmin = fc.record({ k: fc.constantFrom('removeWatches' as const, 'checkWatches' as const), path, type: fc.constantFrom(1, 2, 3) });
+const watchAdmin = fc.record({ k: fc.constantFrom('removeWatches' as const, 'checkWatches' as const), path, type: fc.constantFrom(1, 2, 3, 1, 2, 3, 0, 4, 5) });
 const whoAmI = fc.record({ k: fc.constant('whoAmI' as const) });
 
 const simpleOp: fc.Arbitrary<SimpleOp> = fc.oneof(
