@@ -81,7 +81,7 @@ test('a txn line per entry, laid out as TxnLogToolkit prints it', () => {
   assert.match(lines[8]!, / setData \/a,v2,1\n$/);
   assert.match(lines[9]!, / setACL '\/a,v\{s\{1,s\{'world,'anyone\}\},s\{31,s\{'digest,'u:NFh2WJVYnRGp6NVMDyNcMgcwFl4=\}\}\},1\n$/);
   // Ours, not ZooKeeper's raw record bytes: each op as its own line would read, on one line.
-  assert.match(lines[10]!, / multi check:'\/a,1;create:\/m,m,\[31,s\{'world,'anyone\}\],false,5;create2:\/m\/seq0000000000,s,\[31,s\{'world,'anyone\}\],false,1;setData:\/m,m2,1;delete:'\/ttl\n$/);
+  assert.match(lines[10]!, / multi check:'\/a,1;create:\/m,m,\[31,s\{'world,'anyone\}\],false,5;create:\/m\/seq0000000000,s,\[31,s\{'world,'anyone\}\],false,1;setData:\/m,m2,1;delete:'\/ttl\n$/);
   assert.match(lines[11]!, / multi error:0;error:-101;error:-2\n$/);
   assert.match(lines[12]!, / error -110\n$/);
   assert.match(lines[14]!, / deleteContainer '\/c\n$/);
