@@ -6,12 +6,13 @@
 import { ConfigError } from '../runtime/config.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
 import { logDumpCommand } from './commands/log-dump.js';
+import { purgeCommand } from './commands/purge.js';
 import { snapshotDumpCommand } from './commands/snapshot-dump.js';
 import { startCommand } from './commands/start.js';
 import { versionCommand } from './commands/version.js';
 
 /** Every subcommand, in the order `zkts help` lists them. */
-const commands: readonly Command[] = [startCommand, logDumpCommand, snapshotDumpCommand, versionCommand];
+const commands: readonly Command[] = [startCommand, logDumpCommand, snapshotDumpCommand, purgeCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
