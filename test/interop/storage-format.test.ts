@@ -134,10 +134,11 @@ const TXN_LINE_START = /^(?=\d{1,2}\/\d{1,2}\/\d{2}, \d{1,2}:\d{2}:\d{2} [AP]M U
  * the trailer: the records of the two tools are compared one by one.
  */
 function dumpRecords(text: string): { head: string; txns: string[]; tail: string } {
-  const [head, ...rest] = text.split(TXN_LINE_START);
-  const last = rest.pop() ?? '';
+  const [head, ...txns] = text.split(TXN_LINE_START);
+  const last = txns.pop();
+  if (last === undefined) return { head: head!, txns, tail: '' };
   const eof = last.lastIndexOf('EOF reached');
-  return { head: head!, txns: [...rest, ...(eof > 0 ? [last.slice(0, eof)] : [])], tail: eof >= 0 ? last.slice(eof) : last };
+  return eof < 0 ? { head: head!, txns: [...txns, last], tail: '' } : { head: head!, txns: [...txns, last.slice(0, eof)], tail: last.slice(eof) };
 }
 
 /**
@@ -218,6 +219,15 @@ describe('a data directory written by Apache ZooKeeper 3.8', { skip }, () => {
       const entries = scanLog(bytesOf(path), name).entries.map((scanned) => scanned.entry);
       assertSameLogDump(ours.stdout, theirs.stdout, entries, name);
     }
+    // A crash in the middle of a write: the tail is reported with its offset, the rest printed.
+    const lastLog = join(fixture.versionDir, logs.logNames.at(-1)!);
+    const scanned = scanLog(bytesOf(lastLog)).entries;
+    const cut = join(fixture.dataDir, 'torn.log');
+    writeFileSync(cut, bytesOf(lastLog).subarray(0, scanned.at(-1)!.end - 2));
+    const torn = await zkts(['log-dump', cut]);
+    assert.equal(torn.code, 1);
+    assert.match(torn.stderr, new RegExp(`^zkts log-dump: torn tail: ${cut} at offset ${scanned.at(-1)!.offset}: .*; ${scanned.length - 1} txns before it`));
+    assert.equal(dumpRecords(torn.stdout).txns.length, scanned.length - 1);
     for (const [index, name] of logs.snapshotNames.entries()) {
       const path = join(fixture.versionDir, name);
       // Every snapshot plain; the first and last also with -d and -json (a JVM start each).

@@ -4,7 +4,6 @@
  * A torn or corrupt tail is reported on stderr with the file and offset after every txn before
  * it has been printed, and the exit code is 1; the file is only read.
  */
-import { basename } from 'node:path';
 import { formatLogDump, formatLogDumpJson } from '../../storage/format/log-dump.js';
 import { scanLog } from '../../storage/format/txn-log.js';
 import { parseArgs } from '../args.js';
@@ -30,8 +29,8 @@ options:
     const path = parsed.positionals[0]!;
     const bytes = await readDataFile('log-dump', path);
     if (bytes === undefined) return;
-    const scan = scanLog(bytes, basename(path));
-    const dump = parsed.flags.has('json') ? formatLogDumpJson(scan) : formatLogDump(scan, { fileName: path, timeZone: localTimeZone() });
+    const scan = scanLog(bytes, path);
+    const dump = parsed.flags.has('json') ? formatLogDumpJson(scan) : formatLogDump(scan, { timeZone: localTimeZone() });
     process.stdout.write(dump.text);
     if (dump.problem !== undefined) {
       process.stderr.write(`zkts log-dump: ${dump.problem}\n`);

@@ -21,8 +21,8 @@
  * line would show them, newlines left out, `op:fields` joined by ";".
  *
  * How the file ended is reported, not thrown: a clean end prints ZooKeeper's "EOF reached"
- * line; a torn tail, corruption or an unknown txn type becomes `problem`, naming the file and
- * offset, after every txn before it has been printed. The TxnDigest ZooKeeper stores after each
+ * line; a torn tail, corruption or an unknown txn type becomes `problem`, with the file (as
+ * named to scanLog) and offset, after every txn before it has been printed. The TxnDigest ZooKeeper stores after each
  * txn is not shown in text (TxnLogToolkit does not show it either); the JSON form has it.
  * Not here: reading the file (cli/commands/log-dump.ts). Pure.
  */
@@ -37,8 +37,6 @@ import { TXN_OP_CODE, type LogEntry } from './txn-codec.js';
 import type { LogEnd, LogScan } from './txn-log.js';
 
 export interface LogDumpOptions {
-  /** The file's name, for the problem report. */
-  readonly fileName: string;
   /** IANA zone to print times in (a JVM prints in its default zone). */
   readonly timeZone: string;
 }
@@ -123,7 +121,7 @@ export function formatLogDump(scan: LogScan, options: LogDumpOptions): LogDump {
   }
   for (const { entry } of scan.entries) text += formatTxnLine(entry, options.timeZone);
   if (scan.end.kind === 'clean') return { text: `${text}EOF reached after ${scan.entries.length} txns.\n` };
-  return { text, problem: `${options.fileName}: ${describeLogEnd(scan.end, scan.entries.length)}` };
+  return { text, problem: describeLogEnd(scan.end, scan.entries.length) };
 }
 
 // --- JSON ------------------------------------------------------------------------------------

@@ -94,22 +94,22 @@ test('a txn line per entry, laid out as TxnLogToolkit prints it', () => {
 
 test('log dump: header line, txns, "EOF reached"; a torn or corrupt end is reported with its offset', () => {
   const { bytes, offsets } = logBytes();
-  const clean = formatLogDump(scanLog(bytes, 'log.1'), { fileName: 'log.1', timeZone: 'UTC' });
+  const clean = formatLogDump(scanLog(bytes, 'log.1'), { timeZone: 'UTC' });
   const lines = clean.text.split('\n');
   assert.equal(lines[0], 'ZooKeeper Transactional Log File with dbid 0 txnlog format version 2');
   assert.equal(lines.at(-2), `EOF reached after ${sampleEntries().length} txns.`);
   assert.equal(clean.problem, undefined);
 
   const last = offsets.at(-1)!;
-  const torn = formatLogDump(scanLog(bytes.slice(0, bytes.length - 3), 'log.1'), { fileName: 'dir/log.1', timeZone: 'UTC' });
+  const torn = formatLogDump(scanLog(bytes.slice(0, bytes.length - 3), 'dir/log.1'), { timeZone: 'UTC' });
   assert.equal(torn.text.match(/ zxid 0x/g)!.length, sampleEntries().length - 1, 'every whole txn is printed');
   assert.doesNotMatch(torn.text, /EOF reached/);
-  assert.match(torn.problem!, new RegExp(`^dir/log.1: torn tail: log.1 at offset ${last}: .*; ${sampleEntries().length - 1} txns before it`));
+  assert.match(torn.problem!, new RegExp(`^torn tail: dir/log.1 at offset ${last}: .*; ${sampleEntries().length - 1} txns before it`));
 
   const damaged = bytes.slice();
   damaged[offsets[4]! + 20]! ^= 0xff;
-  const corrupt = formatLogDump(scanLog(damaged, 'log.1'), { fileName: 'log.1', timeZone: 'UTC' });
-  assert.match(corrupt.problem!, new RegExp(`corrupt: log.1 at offset ${offsets[4]}: checksum mismatch .*; 4 txns before it \\(valid txns follow`));
+  const corrupt = formatLogDump(scanLog(damaged, 'log.1'), { timeZone: 'UTC' });
+  assert.match(corrupt.problem!, new RegExp(`^corrupt: log.1 at offset ${offsets[4]}: checksum mismatch .*; 4 txns before it \\(valid txns follow`));
 
   const json = formatLogDumpJson(scanLog(damaged, 'log.1'));
   const records = json.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -119,7 +119,7 @@ test('log dump: header line, txns, "EOF reached"; a torn or corrupt end is repor
     session: `0x${sessionA.toString(16)}`, cxid: 3, zxid: '0x3', op: 'create',
     txn: { type: 'create', path: '/a', data: Buffer.from('hello').toString('base64'), acl: [{ perms: 31, scheme: 'world', id: 'anyone' }], ephemeral: false, parentCVersion: 1 },
   });
-  assert.deepEqual(records[4], { end: 'corrupt', offset: offsets[4], reason: corrupt.problem!.replace(/^log.1: corrupt: /, '').replace(/; 4 txns.*$/, ''), txnCount: 4 });
+  assert.deepEqual(records[4], { end: 'corrupt', offset: offsets[4], reason: corrupt.problem!.replace(/^corrupt: /, '').replace(/; 4 txns.*$/, ''), txnCount: 4 });
 });
 
 test('HashSet and HashMap orders: the children order ZooKeeper 3.8 printed for a real snapshot', () => {
