@@ -6,14 +6,19 @@
 import { ConfigError } from '../runtime/config.js';
 import { RecoveryError } from '../storage/file/recover.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
+import { logDumpCommand } from './commands/log-dump.js';
+import { purgeCommand } from './commands/purge.js';
 import { shellCommand } from './commands/shell.js';
+import { snapshotDumpCommand } from './commands/snapshot-dump.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
 import { versionCommand } from './commands/version.js';
 
 /** Every subcommand, in the order `zkts help` lists them. */
-const commands: readonly Command[] = [startCommand, stopCommand, statusCommand, shellCommand, versionCommand];
+const commands: readonly Command[] = [
+  startCommand, stopCommand, statusCommand, shellCommand, logDumpCommand, snapshotDumpCommand, purgeCommand, versionCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -16,16 +16,26 @@ export interface RunningServer {
   readonly port: number;
   readonly connectString: string;
   readonly dataDir: string;
+  /** The temporary directory holding zoo.cfg and dataDir. */
+  readonly baseDir: string;
   readonly process: ChildProcess;
   /** Output so far (stdout and stderr), for failure messages. */
   output(): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the server with `signal` (SIGTERM by default; SIGKILL is a crash), SIGKILL if it is
+   * still running 5 s later, and deletes baseDir unless it was started with keepDataDir.
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface ServerOptions {
   /** Extra zoo.cfg lines, e.g. { extendedTypesEnabled: 'true' }. */
   readonly config?: Readonly<Record<string, string>>;
   readonly tickTimeMs?: number;
+  /** Leave baseDir (zoo.cfg and dataDir) on disk after stop(): the caller removes it. */
+  readonly keepDataDir?: boolean;
+  /** Serve this existing dataDir instead of a fresh one inside baseDir; stop() never deletes it. */
+  readonly dataDir?: string;
 }
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -52,7 +62,7 @@ export async function freePort(): Promise<number> {
 function writeConfig(dir: string, port: number, options: ServerOptions): string {
   const lines: Record<string, string> = {
     tickTime: String(options.tickTimeMs ?? 2000),
-    dataDir: join(dir, 'data'),
+    dataDir: options.dataDir ?? join(dir, 'data'),
     clientPort: String(port),
     clientPortAddress: '127.0.0.1',
     'admin.enableServer': 'false',
@@ -128,19 +138,20 @@ async function start(kind: 'zkts' | 'zookeeper', options: ServerOptions): Promis
     host: '127.0.0.1',
     port,
     connectString: `127.0.0.1:${port}`,
-    dataDir: join(dir, 'data'),
+    dataDir: options.dataDir ?? join(dir, 'data'),
+    baseDir: dir,
     process: child,
     output,
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
+        child.kill(signal);
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       }
       running.delete(child);
-      rmSync(dir, { recursive: true, force: true });
+      if (options.keepDataDir !== true) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -29,6 +29,7 @@ import { parseLogName, parseSnapshotName, VERSION_DIR } from '../format/file-nam
 import { deserializeSnapshot, SnapshotError } from '../format/snapshot.js';
 import { Replay } from '../replay.js';
 import type { RecoveredState } from '../../server/zk-server.js';
+import type { Txn } from '../../tree/txn.js';
 
 export class RecoveryError extends Error {
   override readonly name = 'RecoveryError';
@@ -111,6 +112,23 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
   const snapshots = await listDir(snapDir, parseSnapshotName);
   const logs = await listDir(logDir, parseLogName);
 
+  // Scans are kept: the snapshot needs the txns after it (see below) and replay needs them again.
+  const scans = new Map<string, LogScan>();
+  const scanOf = async (name: string): Promise<LogScan> => {
+    let scan = scans.get(name);
+    if (scan === undefined) {
+      scan = (await scanLogFile(join(logDir, name), join(logDir, name))).scan;
+      scans.set(name, scan);
+    }
+    return scan;
+  };
+  /** The logs holding the txns after `zxid`: the last one starting at or before it, and all later ones. */
+  const logsAfter = (zxid: bigint): Named[] => {
+    let first = 0;
+    for (let index = 0; index < logs.length; index++) if (logs[index]!.zxid <= zxid) first = index;
+    return logs.slice(first);
+  };
+
   let tree: DataTree | undefined;
   let sessions: { sessionId: bigint; timeoutMs: number }[] = [];
   let loaded: RecoveryReport['snapshot'];
@@ -121,7 +139,12 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
     }
     const path = join(snapDir, candidate.name);
     try {
-      const result = deserializeSnapshot(await readFile(path), { zxid: candidate.zxid });
+      // A fuzzy (ZooKeeper) snapshot may name ACLs its table lacks; the txns after it tell them.
+      const laterTxns: Txn[] = [];
+      for (const log of logsAfter(candidate.zxid)) {
+        for (const { entry } of (await scanOf(log.name)).entries) if (entry.header.zxid > candidate.zxid) laterTxns.push(entry.txn);
+      }
+      const result = deserializeSnapshot(await readFile(path), { zxid: candidate.zxid, laterTxns });
       if (result.digestCheck === 'mismatch') warnings.push(`${path}: the stored tree digest does not match the loaded tree (ZooKeeper would log this too)`);
       tree = result.tree;
       sessions = result.sessions;
@@ -142,17 +165,14 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
     tree = new DataTree();
   }
 
-  // The log holding the first txn after the snapshot is the last one starting at or before it.
   const snapZxid = tree.lastProcessedZxid;
-  let first = 0;
-  for (let index = 0; index < logs.length; index++) if (logs[index]!.zxid <= snapZxid) first = index;
-  const used = logs.slice(first);
+  const used = logsAfter(snapZxid);
   const replay = new Replay(tree, sessions);
   let expectNext = snapZxid;
   for (let index = 0; index < used.length; index++) {
     const log = used[index]!;
     const path = join(logDir, log.name);
-    const { scan } = await scanLogFile(path, path);
+    const scan = await scanOf(log.name);
     for (const { entry, offset } of scan.entries) {
       const zxid = entry.header.zxid;
       if (zxid > replay.zxid && replay.stats.applied === 0 && zxid > expectNext + 1n && epochOf(zxid) === epochOf(expectNext)) {

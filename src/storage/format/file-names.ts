@@ -51,3 +51,21 @@ export function parseLogName(name: string): ParsedFileName | undefined {
 export function parseSnapshotName(name: string): ParsedFileName | undefined {
   return parseName(name, SNAPSHOT_FILE_PREFIX);
 }
+
+/**
+ * The zxid ZooKeeper itself reads from a data file's name (Util.getZxidFromName), which is what
+ * its purge and tools go by: split on '.', the first part must be `prefix`, the second is parsed
+ * by Long.parseLong(part, 16) — an optional sign, then hex digits, within a signed long — and
+ * anything else gives -1. So "snapshot.1a.gz" is 0x1a, "log.-5" is -5, "log.x" is -1.
+ */
+export function zooKeeperZxidFromName(name: string, prefix: string): bigint {
+  // String.split drops trailing empty parts: "log." is one part, so not a log.
+  const parts = name.split('.');
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length < 2 || parts[0] !== prefix) return -1n;
+  const match = /^([+-]?)([0-9a-fA-F]+)$/.exec(parts[1]!);
+  if (match === null) return -1n;
+  const magnitude = BigInt(`0x${match[2]}`);
+  const value = match[1] === '-' ? -magnitude : magnitude;
+  return value > LONG_MAX || value < -LONG_MAX - 1n ? -1n : value;
+}

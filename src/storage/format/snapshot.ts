@@ -23,6 +23,9 @@
  * at `lastZxid` (digest.ts), which ZooKeeper compares with its own on load.
  * A snapshot is valid only if it ends with a seal: the last 5 bytes are int 1 and '/'
  * (SnapStream.isValidCheckedStream); a cut-off snapshot is an incomplete write, not corruption.
+ * A node may name an ACL id the table lacks: ZooKeeper writes the table before the nodes, so an
+ * ACL list made while the (fuzzy) snapshot was written is missing. readSnapshot reports such a
+ * node with `acl` undefined; deserializeSnapshot resolves it from the txns to be replayed.
  *
  * Loading rebuilds the tree through DataTree.applyTxn (one create per node, parents first, then
  * the stored Stat and ACL put back), so every index the tree derives — ephemerals by session,
@@ -66,7 +69,14 @@ export interface SnapshotNode {
   readonly path: string;
   readonly data: Uint8Array | null;
   readonly aclId: bigint;
-  readonly acl: ACLT[];
+  /**
+   * The ACL `aclId` stands for; undefined when the file's ACL table lacks it. A fuzzy snapshot
+   * can do that: ZooKeeper writes its ACL table before the nodes, so a node created or
+   * setACL'd meanwhile with a new ACL list names an id the table does not hold (observed on
+   * 3.8). ZooKeeper loads it anyway and the replayed txn re-creates the id: see
+   * DeserializeOptions.laterTxns.
+   */
+  readonly acl: ACLT[] | undefined;
   readonly stat: StatPersistedT;
 }
 
@@ -86,8 +96,8 @@ export type SnapshotErrorCode = 'incomplete' | 'corrupt' | 'unsupported' | 'inva
 /**
  * A snapshot that cannot be loaded. 'incomplete': cut off (no final seal) — ZooKeeper skips such
  * files and falls back to an older snapshot; 'corrupt': bad magic, checksum or structure;
- * 'unsupported': another version; 'invalid-tree': a node without its parent, a duplicate node or
- * an unknown ACL id.
+ * 'unsupported': another version; 'invalid-tree' (when building a tree): a node without its
+ * parent, a duplicate node, or an ACL id neither the table nor the later txns account for.
  */
 export class SnapshotError extends Error {
   override readonly name = 'SnapshotError';
@@ -335,7 +345,6 @@ function parse(bytes: Uint8Array): SnapshotContents {
     const aclId = reader.readLong();
     const stat = readRecord(reader, R.StatPersisted);
     const acl = aclId === OPEN_ACL_UNSAFE_ID ? openAclUnsafe() : acls.get(aclId);
-    if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path || '/'} refers to ACL ${aclId}, which is not in the ACL table`);
     nodes.push({ path, data: data === null ? null : data.slice(), aclId, acl, stat });
   }
   checkSeal(bytes, reader, 'nodes');
@@ -368,6 +377,15 @@ export interface DeserializeOptions {
    * tree's last processed zxid. Without it: the 3.9 section, else the digest's zxid, else 0.
    */
   readonly zxid?: bigint;
+  /**
+   * The txns recovery will replay on top of this snapshot, in zxid order. Needed only when a
+   * node's ACL id is missing from the file's ACL table (SnapshotNode.acl): ZooKeeper's ACL cache
+   * (ReferenceCountedACLCache) numbers each new ACL list one past the highest id so far, and
+   * its createNode and setACL enter the txn's list into the cache before anything else, so
+   * replaying the txns after the snapshot hands out the missing ids again, in the same order.
+   * We walk the txns the same way (resolveMissingAcls); an id still missing is an error.
+   */
+  readonly laterTxns?: Iterable<Txn>;
 }
 
 export interface DeserializedSnapshot {
@@ -384,7 +402,7 @@ export interface DeserializedSnapshot {
 /** Reads a snapshot into a fresh DataTree. Throws SnapshotError. */
 export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
   const contents = readSnapshot(bytes);
-  const tree = buildTree(contents.nodes);
+  const tree = buildTree(resolveMissingAcls(contents, options.laterTxns ?? []));
   tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
   tree.invariants();
   let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
@@ -395,7 +413,52 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
   return { tree, sessions: contents.sessions, contents, digestCheck };
 }
 
-function createTxnFor(path: string, node: SnapshotNode): { header: TxnHeader; txn: Txn } {
+/** The ACL lists a txn hands to ZooKeeper's ACL cache, in the order it does. */
+function* aclListsOf(txn: Txn): Generator<ACLT[]> {
+  switch (txn.type) {
+    case 'create': case 'create2': case 'createContainer': case 'createTTL': case 'setACL':
+      yield txn.acl;
+      return;
+    case 'multi':
+      for (const sub of txn.txns) yield* aclListsOf(sub);
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * The stored nodes with every ACL resolved: from the table, else from the ids ZooKeeper's
+ * cache would give the new ACL lists of `laterTxns` (one past the table's highest id, in txn
+ * order; OPEN_ACL_UNSAFE is always -1 and never numbered). Not modelled: a create whose parent
+ * is missing on replay does not reach the cache in ZooKeeper, but is counted here.
+ */
+export function resolveMissingAcls(contents: SnapshotContents, laterTxns: Iterable<Txn>): (SnapshotNode & { readonly acl: ACLT[] })[] {
+  const missing = new Set(contents.nodes.filter((node) => node.acl === undefined).map((node) => node.aclId));
+  const found = new Map<bigint, ACLT[]>();
+  if (missing.size > 0) {
+    const known = new Set([...contents.acls.values()].map(aclKey));
+    let lastId = [...contents.acls.keys()].reduce((max, id) => (id > max ? id : max), 0n);
+    outer: for (const txn of laterTxns) {
+      for (const acl of aclListsOf(txn)) {
+        if (isOpenAclUnsafe(acl) || known.has(aclKey(acl))) continue;
+        known.add(aclKey(acl));
+        lastId++;
+        if (missing.has(lastId)) found.set(lastId, acl);
+        if (found.size === missing.size) break outer;
+      }
+    }
+  }
+  return contents.nodes.map((node) => {
+    const acl = node.acl ?? found.get(node.aclId);
+    if (acl === undefined) {
+      throw new SnapshotError('invalid-tree', `snapshot: ${node.path || '/'} refers to ACL ${node.aclId}, which is neither in the ACL table nor made by a later txn`);
+    }
+    return { ...node, acl };
+  });
+}
+
+function createTxnFor(path: string, node: SnapshotNode & { readonly acl: ACLT[] }): { header: TxnHeader; txn: Txn } {
   const owner = node.stat.ephemeralOwner;
   const base = { path, data: node.data, acl: node.acl, parentCVersion: -1 };
   const kind = ephemeralKindOf(owner);
@@ -413,11 +476,11 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }
 
-function buildTree(nodes: readonly SnapshotNode[]): DataTree {
+function buildTree(nodes: readonly (SnapshotNode & { readonly acl: ACLT[] })[]): DataTree {
   const tree = new DataTree();
   if (nodes.length === 0 || nodes[0]!.path !== '') throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
   const seen = new Set<string>();
-  const placed: [DataNode, SnapshotNode][] = [];
+  const placed: [DataNode, SnapshotNode & { readonly acl: ACLT[] }][] = [];
   for (const stored of nodes) {
     const path = stored.path === '' ? '/' : stored.path;
     if (seen.has(path)) throw new SnapshotError('invalid-tree', `snapshot: ${path} is stored twice`);

@@ -19,8 +19,11 @@
  *     closeSession -11           CloseSessionTxn{paths2Delete[]}, or nothing (zookeeper.closeSessionTxn.enabled=false, old logs)
  *     error -1                   ErrorTxn{int err}
  *     multi 14                   MultiTxn{Txn{int type; buffer data}[]}, each data one record as above;
- *                                sub types: create, create2, createContainer, createTTL, delete,
- *                                deleteContainer, setData, check, error (DataTree.processTxn's list)
+ *                                sub types: create, createContainer, createTTL, delete,
+ *                                deleteContainer, setData, check, error (DataTree.processTxn's list).
+ *                                Not create2: ZooKeeper logs a multi's create2 op as a create, and
+ *                                its replay stops applying a multi at a create2 sub-txn ("Invalid
+ *                                type of op"), so we neither write nor accept one.
  *
  * `type` is kept next to the txn because the header's op code is not always implied by the
  * record (reconfig is a SetDataTxn). Decoding copies every byte array out of the input, so a
@@ -77,9 +80,9 @@ export const TXN_OP_CODE = {
   multi: OpCode.multi,
 } as const satisfies Record<TxnType, number>;
 
-/** Sub-txn types ZooKeeper can replay inside a multi (DataTree.processTxn). */
+/** Sub-txn types ZooKeeper can replay inside a multi (DataTree.processTxn; create2 is not one). */
 const MULTI_SUB_TYPES: ReadonlySet<TxnType> = new Set<TxnType>([
-  'create', 'create2', 'createContainer', 'createTTL', 'delete', 'deleteContainer', 'setData', 'check', 'error',
+  'create', 'createContainer', 'createTTL', 'delete', 'deleteContainer', 'setData', 'check', 'error',
 ]);
 
 const TXN_DIGEST_BYTES = 12;

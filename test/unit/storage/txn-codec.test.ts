@@ -71,7 +71,7 @@ const int = fc.integer({ min: -0x80000000, max: 0x7fffffff });
 const long = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
 const acl = fc.array(fc.record({ perms: fc.integer({ min: 0, max: 31 }), id: fc.record({ scheme: fc.constantFrom('world', 'digest', 'ip'), id: fc.string({ maxLength: 10 }) }) }), { maxLength: 3 });
 const subTxn: fc.Arbitrary<Txn> = fc.oneof(
-  fc.record({ type: fc.constantFrom('create' as const, 'create2' as const), path, data, acl, ephemeral: fc.boolean(), parentCVersion: int }),
+  fc.record({ type: fc.constant('create' as const), path, data, acl, ephemeral: fc.boolean(), parentCVersion: int }),
   fc.record({ type: fc.constant('createContainer' as const), path, data, acl, parentCVersion: int }),
   fc.record({ type: fc.constant('createTTL' as const), path, data, acl, parentCVersion: int, ttl: long }),
   fc.record({ type: fc.constantFrom('delete' as const, 'deleteContainer' as const), path }),
@@ -81,6 +81,7 @@ const subTxn: fc.Arbitrary<Txn> = fc.oneof(
 );
 const anyTxn: fc.Arbitrary<Txn> = fc.oneof(
   subTxn,
+  fc.record({ type: fc.constant('create2' as const), path, data, acl, ephemeral: fc.boolean(), parentCVersion: int }),
   fc.record({ type: fc.constant('setACL' as const), path, acl, version: int }),
   fc.record({ type: fc.constant('createSession' as const), timeOut: int }),
   fc.record({ type: fc.constant('closeSession' as const), paths2Delete: fc.array(path, { maxLength: 4 }) }),
@@ -151,6 +152,14 @@ test('unknown and inconsistent entries fail with a typed error', () => {
   const header = { clientId: 1n, cxid: 1, zxid: 1n, timeMs: 1n };
   assert.equal(codecError(() => encodeTxnEntry({ header, type: 2, txn: { type: 'setData', path: '/x', data: null, version: 0 } })).code, 'mismatch');
   assert.equal(codecError(() => encodeTxnEntry({ header, type: 14, txn: { type: 'multi', txns: [{ type: 'createSession', timeOut: 1 }] } })).code, 'unsupported');
+});
+
+test('a create2 inside a multi is neither written nor read: ZooKeeper logs a create there and cannot replay a create2', () => {
+  const header = { clientId: 1n, cxid: 1, zxid: 1n, timeMs: 1n };
+  const create2 = { type: 'create2' as const, path: '/s', data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 };
+  assert.equal(codecError(() => encodeTxnEntry({ header, type: 14, txn: { type: 'multi', txns: [create2] } })).code, 'unsupported');
+  const multi = encode(R.MultiTxn, { txns: [{ type: 15, data: encode(R.CreateTxn, { path: '/s', data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 }) }] });
+  assert.equal(codecError(() => decodeTxnEntry(entryBytes(14, multi))).code, 'unsupported');
 });
 
 test('decoded data is a copy: it does not keep the input alive or change with it', () => {
