@@ -22,6 +22,7 @@ import { recover, RecoveryError } from '../storage/file/recover.js';
 import { TxnLogWriter } from '../storage/file/txn-log-writer.js';
 import { writeSnapshot, type SnapshotWritten } from '../storage/file/snapshotter.js';
 import { SnapshotPolicy } from '../storage/snapshot-policy.js';
+import { purgeDataDirs } from '../storage/file/purge.js';
 import { ClientPort } from './client-port.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { logger } from './log.js';
@@ -140,6 +141,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const clientPort = port;
   const address = await clientPort.listen();
+  const stopPurging = startAutopurge(config);
   const ticker = setInterval(() => { core.tick(); flush(); }, Math.max(10, Math.floor(config.tickTimeMs / 2)));
   log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
   return {
@@ -150,9 +152,41 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     async close() {
       closing = true;
       clearInterval(ticker);
+      stopPurging();
       await clientPort.close();
       await writer.close();
       await snapshotRunning;
     },
   };
+}
+
+/**
+ * autopurge (DatadirCleanupManager): with purgeInterval > 0 hours, keep the newest
+ * snapRetainCount snapshots and the logs they need, at start and every purgeInterval hours.
+ */
+function startAutopurge(config: ServerConfig): () => void {
+  if (config.autopurgePurgeIntervalHours <= 0) return () => {};
+  let running = false;
+  const purge = async () => {
+    if (running) return;
+    running = true;
+    try {
+      log.info('Purge task started.');
+      const result = await purgeDataDirs(config.dataDir, config.dataLogDir, config.autopurgeSnapRetainCount);
+      if (result.kind === 'refused') log.error(`purge refused: ${result.problem}`);
+      else {
+        for (const file of result.removed) log.info(`Removing file: ${file.path}`);
+        for (const path of result.failed) log.warn(`Failed to remove ${path}`);
+      }
+      log.info('Purge task completed.');
+    } catch (error) {
+      log.error(`purge failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      running = false;
+    }
+  };
+  void purge();
+  const timer = setInterval(() => void purge(), config.autopurgePurgeIntervalHours * 3_600_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -34,8 +34,22 @@ export class ZktsProcess {
     if (extra['dataLogDir'] === '') extra['dataLogDir'] = join(dir, 'datalog');
     const lines = { tickTime: '2000', dataDir, clientPort: String(port), clientPortAddress: '127.0.0.1', ...extra };
     const configPath = join(dir, 'zoo.cfg');
-    writeFileSync(configPath, Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
-    return new ZktsProcess(dir, dataDir, extra['dataLogDir'] ?? dataDir, port, configPath);
+    const server = new ZktsProcess(dir, dataDir, extra['dataLogDir'] ?? dataDir, port, configPath);
+    server.lines = lines;
+    server.writeConfig();
+    return server;
+  }
+
+  private lines: Record<string, string> = {};
+
+  /** Changes zoo.cfg keys for the next start. */
+  configure(changes: Readonly<Record<string, string>>): void {
+    this.lines = { ...this.lines, ...changes };
+    this.writeConfig();
+  }
+
+  private writeConfig(): void {
+    writeFileSync(this.configPath, Object.entries(this.lines).map(([key, value]) => `${key}=${value}`).join('\n') + '\n');
   }
 
   async start(timeoutMs = 20_000): Promise<void> {

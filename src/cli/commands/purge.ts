@@ -5,11 +5,11 @@
  * the same "Removing file: <mtime>\t<path>" lines. With --config, -n defaults to the file's
  * autopurge.snapRetainCount. Only files in <dir>/version-2 are considered.
  */
-import { readdir, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { loadConfigFile } from '../../runtime/config.js';
-import { VERSION_DIR } from '../../storage/format/file-names.js';
-import { misplacedFilesProblem, planPurge, SNAP_RETAIN_COUNT_MIN } from '../../storage/format/retention.js';
+import { purgeDataDirs } from '../../storage/file/purge.js';
+import { SNAP_RETAIN_COUNT_MIN } from '../../storage/format/retention.js';
 import { javaMediumDateTime } from '../../util/java-format.js';
 import { parseArgs } from '../args.js';
 import { UsageError, type Command } from '../command.js';
@@ -22,15 +22,6 @@ function parseCount(text: string): number {
   const count = Number(text);
   if (count < SNAP_RETAIN_COUNT_MIN) throw new UsageError(COUNT_ERROR);
   return count;
-}
-
-async function namesIn(dir: string): Promise<string[] | undefined> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -79,33 +70,20 @@ options:
         return;
       }
     }
-    const snapDir = join(dataDir, VERSION_DIR);
-    const logDir = join(dataLogDir, VERSION_DIR);
-    const snapshotDirFiles = (await namesIn(snapDir)) ?? [];
-    const logDirFiles = resolve(snapDir) === resolve(logDir) ? snapshotDirFiles : (await namesIn(logDir)) ?? [];
-    if (resolve(snapDir) !== resolve(logDir)) {
-      const problem = misplacedFilesProblem(snapshotDirFiles, logDirFiles);
-      if (problem !== undefined) {
-        process.stderr.write(`zkts purge: ${problem}\n`);
-        process.exitCode = 1;
-        return;
-      }
-    }
-    const plan = planPurge({ snapshotDirFiles, logDirFiles, snapRetainCount: count });
-    // Logs first, then snapshots, as PurgeTxnLog lists them.
-    const doomed = [...plan.deleteFromLogDir.map((name) => join(logDir, name)), ...plan.deleteFromSnapshotDir.map((name) => join(snapDir, name))];
-    const timeZone = localTimeZone();
     const dryRun = parsed.flags.has('dryRun');
-    for (const path of doomed) {
-      const modified = await stat(path).then((s) => BigInt(Math.trunc(s.mtimeMs)), () => 0n);
-      process.stdout.write(`${dryRun ? 'Would remove' : 'Removing'} file: ${javaMediumDateTime(modified, timeZone)}\t${path}\n`);
-      if (dryRun) continue;
-      try {
-        await unlink(path);
-      } catch {
-        process.stderr.write(`Failed to remove ${path}\n`);
-        process.exitCode = 1;
-      }
+    const result = await purgeDataDirs(dataDir, dataLogDir, count, { dryRun });
+    if (result.kind === 'refused') {
+      process.stderr.write(`zkts purge: ${result.problem}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const timeZone = localTimeZone();
+    for (const file of result.removed) {
+      process.stdout.write(`${dryRun ? 'Would remove' : 'Removing'} file: ${javaMediumDateTime(BigInt(file.modifiedMs), timeZone)}\t${file.path}\n`);
+    }
+    for (const path of result.failed) {
+      process.stderr.write(`Failed to remove ${path}\n`);
+      process.exitCode = 1;
     }
   },
 };
