@@ -31,7 +31,7 @@ import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import type { ACLT, StatT } from '../../src/jute/records.js';
 import { ErrorCode, Perms } from '../../src/protocol/codes.js';
-import { startApacheZooKeeper } from './servers.js';
+import { startApacheZooKeeper, startZkts } from './servers.js';
 import { multiOp, openAcl, WireClient, type Reply } from './wire-client.js';
 
 export const zooKeeperClassPath = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar';
@@ -72,6 +72,8 @@ export interface DataDirOptions {
   readonly snapCount?: number;
   /** 'kill' (SIGKILL, a crash) or 'stop' (SIGTERM). Default 'kill'. */
   readonly shutdown?: 'kill' | 'stop';
+  /** Which server writes the directory: Apache ZooKeeper (default) or zkts, same history. */
+  readonly server?: 'zookeeper' | 'zkts';
 }
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -81,7 +83,8 @@ export function digestId(user: string, password: string): string {
   return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
 }
 
-const SUPER_PASSWORD = 'super-secret';
+/** The super user the fixture's server is configured with (superDigest), to read every node back. */
+export const SUPER_PASSWORD = 'super-secret';
 const u1 = { user: 'u1', password: 'p1' };
 
 /** Deterministic bytes covering every byte value (for the binary and large nodes). */
@@ -174,7 +177,7 @@ export async function readTree(zk: WireClient): Promise<Map<string, ExpectedZnod
 
 export async function generateZooKeeperDataDir(options: DataDirOptions = {}): Promise<ZooKeeperDataDir> {
   const superDigest = digestId('super', SUPER_PASSWORD);
-  const server = await startApacheZooKeeper({
+  const server = await (options.server === 'zkts' ? startZkts : startApacheZooKeeper)({
     keepDataDir: true,
     // System properties by their full names (servers.ts passes them as -D too); preAllocSize is
     // in KiB: small, so the many logs are not 64 MiB each.
