@@ -6,11 +6,12 @@
 import { ConfigError } from '../runtime/config.js';
 import { RecoveryError } from '../storage/file/recover.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
+import { benchCommand } from './commands/bench.js';
 import { startCommand } from './commands/start.js';
 import { versionCommand } from './commands/version.js';
 
 /** Every subcommand, in the order `zkts help` lists them. */
-const commands: readonly Command[] = [startCommand, versionCommand];
+const commands: readonly Command[] = [startCommand, benchCommand, versionCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
