@@ -14,7 +14,7 @@ import { LogLinearHistogram } from './core/histogram.js';
 import type { BenchOptions, ServerAddress } from './core/options.js';
 import { formatProgress, summarize, type BenchResult, type ServerSample } from './core/report.js';
 import { RequestTemplate, type DigitField } from './core/request-template.js';
-import { keyDigits, keyName, keyStart, KeyCycle, ReadWriteMix, sequentialDigits, treePath, treeShape, type TreeShape } from './core/workload.js';
+import { keyDigits, keyName, keyStart, KeyCycle, ReadWriteMix, sequentialDigits, treePath, treePathDigitFields, treeShape, type TreeShape } from './core/workload.js';
 import { BenchConnection, ConnectionError, expectOk, type ConnectionDriver } from './connection.js';
 import { IndexedSource, KeySource, PipelineDriver, Recorder, RepeatSource, type RequestSource } from './pipeline.js';
 import { WindowSampler } from './process-stats.js';
@@ -469,8 +469,7 @@ async function runLoad(options: BenchOptions, io: BenchIo): Promise<BenchResult>
     await createPathAndParents(connections[0]!, options.root);
     phases.start();
     for (let level = 1; level <= shape.levels.length && recorder.issuing; level++) {
-      const segment = shape.segmentDigits + 2;
-      const fields = Array.from({ length: level }, (_, k) => ({ at: options.root.length + 2 + k * segment, width: shape.segmentDigits }));
+      const fields = treePathDigitFields(options.root, shape, level);
       const template = RequestTemplate.forPath(OpCode.create, CreateRequest, { path: treePath(options.root, shape, level, 0), data: value, acl: openAcl, flags: CreateFlag.PERSISTENT }, fields);
       const patch = (target: Uint8Array, at: number, index: number) => {
         let rest = index;

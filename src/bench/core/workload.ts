@@ -112,3 +112,9 @@ export function treeDigits(shape: TreeShape, level: number, index: number): numb
 export function treePath(root: string, shape: TreeShape, level: number, index: number): string {
   return root + treeDigits(shape, level, index).map((digit) => `/n${String(digit).padStart(shape.segmentDigits, '0')}`).join('');
 }
+
+/** Where the digits of each segment of a level's paths are (for a request template to patch). */
+export function treePathDigitFields(root: string, shape: TreeShape, level: number): { at: number; width: number }[] {
+  const segment = shape.segmentDigits + 2;
+  return Array.from({ length: level }, (_, k) => ({ at: root.length + 2 + k * segment, width: shape.segmentDigits }));
+}
