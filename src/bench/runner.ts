@@ -117,6 +117,8 @@ class Phases {
   windowEndMs = 0;
   stoppedBy: BenchResult['stoppedBy'] = 'duration';
   serverSamples: ServerSample[] = [];
+  benchCpuMs = 0;
+  private benchCpuAtStart: NodeJS.CpuUsage | undefined;
   private phase: 'setup' | 'warm-up' | 'measure' | 'drain' = 'setup';
   private timers: NodeJS.Timeout[] = [];
   private windowEnded!: () => void;
@@ -139,6 +141,7 @@ class Phases {
 
   beginWindow(): void {
     this.sampler.start();
+    this.benchCpuAtStart = process.cpuUsage();
     this.recorder.beginWindow();
     this.phase = 'measure';
     this.windowStartMs = performance.now();
@@ -153,6 +156,8 @@ class Phases {
     this.phase = 'drain';
     this.stoppedBy = stoppedBy;
     this.serverSamples = this.sampler.finish(this.recorder.windowOps);
+    const cpu = process.cpuUsage(this.benchCpuAtStart);
+    this.benchCpuMs = (cpu.user + cpu.system) / 1000;
     this.windowEnded();
   }
 
@@ -210,6 +215,7 @@ function baseResult(options: BenchOptions, phases: Phases, recorder: Recorder): 
     opsPerSec: measuredS > 0 ? recorder.windowOps / measuredS : 0,
     errors: recorder.errorsByName(),
     serverProcesses: phases.serverSamples,
+    benchCpuMs: phases.benchCpuMs,
   };
 }
 

@@ -87,6 +87,8 @@ export interface BenchResult {
     readonly lastPath: string;
   };
   readonly serverProcesses: readonly ServerSample[];
+  /** The bench process's own CPU time in the window: near one core's worth, it and not the server may be the limit. */
+  readonly benchCpuMs: number;
 }
 
 /** Three significant digits, without exponent notation for the sizes a bench sees. */
@@ -142,6 +144,7 @@ export function formatResult(r: BenchResult): string {
   lines.push(table(rows), '');
   const errors = Object.entries(r.errors);
   lines.push(errors.length === 0 ? 'errors: none' : `errors: ${errors.map(([name, count]) => `${name} ${count}`).join(', ')}`);
+  lines.push(`bench process: cpu ${(r.benchCpuMs / 1000).toFixed(2)} s in ${r.measuredS.toFixed(2)} s (${r.ops === 0 ? 0 : ((r.benchCpuMs * 1000) / r.ops).toFixed(1)} us/op)`);
   for (const s of r.serverProcesses) {
     const mb = (kb: number | undefined) => (kb === undefined ? '?' : `${(kb / 1024).toFixed(0)} MB`);
     lines.push(`server pid ${s.pid}: cpu ${(s.cpuMs / 1000).toFixed(2)} s (${s.cpuUsPerOp.toFixed(1)} us/op), rss ${mb(s.rssKb)}, peak ${mb(s.rssPeakKb)} (since ${s.rssPeakSince})`);

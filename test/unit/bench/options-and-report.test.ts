@@ -90,6 +90,7 @@ function sampleResult(): BenchResult {
     warmupS: 2, durationS: 10, measuredS: 10.001, stoppedBy: 'duration', ops: 123456, opsPerSec: 12344.2, latency: summarize(h),
     byOp: { getData: summarize(h), setData: summarize(h) }, errors: { NONODE: 3 },
     serverProcesses: [{ pid: 77, cpuMs: 8100, cpuUsPerOp: 65.6, rssKb: 120 * 1024, rssPeakKb: 130 * 1024, rssPeakSince: 'window' }],
+    benchCpuMs: 6172.8,
   };
 }
 
@@ -110,6 +111,7 @@ test('the table shows the run, its numbers, errors and server samples', () => {
   assert.match(text, /latency\s+123,456\s+12,344\s+0\.500\s+0\.900\s+1\.00\s+1\.00\s+1\.00/);
   assert.match(text, /getData\s+10\s+0\.500/);
   assert.match(text, /errors: NONODE 3/);
+  assert.match(text, /bench process: cpu 6\.17 s in 10\.00 s \(50\.0 us\/op\)/);
   assert.match(text, /server pid 77: cpu 8\.10 s \(65\.6 us\/op\), rss 120 MB, peak 130 MB \(since window\)/);
 });
 

@@ -1,0 +1,247 @@
+/**
+ * bench/compare: zkts against Apache ZooKeeper 3.8 on this machine, in one run. Starts both
+ * (standalone, or 3-server ensembles with --ensemble) with equivalent settings (launch.ts) on
+ * empty data dirs under one directory (so the same disk), warms both with every workload, then
+ * runs each workload alternately zkts/ZooKeeper/zkts/ZooKeeper for --rounds rounds, each run a
+ * fresh `zkts bench --json` process with the servers' pids so it also reports their CPU time
+ * per op and peak RSS. Prints, per workload and metric, each server's median, the zkts/ZooKeeper
+ * ratio of medians, the min-max of the per-round ratios, and the issue's target.
+ *
+ * Every run is bounded (the bench's own --duration plus a fixed allowance for its setup), and
+ * the servers are stopped and their directories deleted at the end unless --keep.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareWorkload, formatComparisonTable, selectWorkloads, suites, workloads, type MetricComparison, type Workload } from './core/compare-plan.js';
+import { formatMs, formatCount, type BenchResult } from './core/report.js';
+import { configLines, freePorts, LaunchedServer, zktsMain, zookeeperInstalled, slf4jSimpleJar, type ServerKind } from './launch.js';
+import { formatMachine, machineInfo, type MachineInfo } from './machine.js';
+
+/** Time a bench run may take beyond its warm-up and window: connecting, creating keys, draining, cleaning up. */
+export const runAllowanceMs = 180_000;
+
+interface CompareOptions {
+  workloads: Workload[];
+  rounds: number;
+  durationS: number;
+  warmupS: number;
+  warmPassS: number;
+  ensemble: boolean;
+  dataRoot: string;
+  zookeeperHeap: string;
+  jsonPath: string | undefined;
+  keep: boolean;
+}
+
+const usage = `usage: node bench/compare.mjs [options]
+
+Starts zkts and Apache ZooKeeper 3.8 with equivalent settings, warms both, runs each workload
+on them alternately (zkts, ZooKeeper, zkts, ZooKeeper, ...), and prints per workload each
+server's median, the zkts/ZooKeeper ratio of medians with the min-max over rounds, and targets.
+
+options:
+  --workloads <names>   workloads or suites, comma-separated (default: targets)
+                        suites: ${Object.entries(suites).map(([name, list]) => `${name} (${list.length})`).join(', ')}
+                        workloads: ${workloads.map((w) => w.name).join(', ')}
+  --rounds <n>          measured runs per server per workload (default 5)
+  --duration <s>        measured window of each run (default 10)
+  --warmup <s>          unmeasured load at the start of each run (default 3)
+  --warm-pass <s>       before measuring, run every workload once on each server for this long (default 10)
+  --quick               smoke run: --rounds 2 --duration 1 --warmup 0.5 --warm-pass 1
+  --ensemble            3-server ensembles instead of standalone servers
+  --data-root <dir>     where the servers' data dirs go, one disk for both (default ${tmpdir()})
+  --zk-heap <size>      ZooKeeper's -Xmx (default 1g)
+  --json <file>         also write every run's full result and the machine description as JSON
+  --keep                keep the data dirs and logs
+`;
+
+class CompareUsageError extends Error {}
+
+function parse(args: readonly string[]): CompareOptions {
+  const o: CompareOptions = { workloads: selectWorkloads(['targets']), rounds: 5, durationS: 10, warmupS: 3, warmPassS: 10, ensemble: false, dataRoot: tmpdir(), zookeeperHeap: '1g', jsonPath: undefined, keep: false };
+  const number = (name: string, text: string | undefined, min: number, max: number) => {
+    const value = Number(text);
+    if (text === undefined || !Number.isFinite(value) || value < min || value > max) throw new CompareUsageError(`${name} must be a number in ${min}..${max}`);
+    return value;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const value = () => args[++i];
+    switch (arg) {
+      case '--workloads': {
+        const names = value();
+        if (names === undefined) throw new CompareUsageError('--workloads needs names');
+        try { o.workloads = selectWorkloads(names.split(',')); } catch (error) { throw new CompareUsageError((error as Error).message); }
+        break;
+      }
+      case '--rounds': o.rounds = Math.round(number(arg, value(), 1, 100)); break;
+      case '--duration': o.durationS = number(arg, value(), 0.5, 3600); break;
+      case '--warmup': o.warmupS = number(arg, value(), 0, 3600); break;
+      case '--warm-pass': o.warmPassS = number(arg, value(), 0, 3600); break;
+      case '--quick': Object.assign(o, { rounds: 2, durationS: 1, warmupS: 0.5, warmPassS: 1 }); break;
+      case '--ensemble': o.ensemble = true; break;
+      case '--data-root': o.dataRoot = value() ?? ''; break;
+      case '--zk-heap': {
+        const heap = value();
+        if (heap === undefined || !/^\d+[kmgKMG]?$/.test(heap)) throw new CompareUsageError('--zk-heap takes a JVM size like 1g or 512m');
+        o.zookeeperHeap = heap;
+        break;
+      }
+      case '--json': o.jsonPath = value(); break;
+      case '--keep': o.keep = true; break;
+      case '--help': case '-h': throw new CompareUsageError('');
+      default: throw new CompareUsageError(`unknown option ${arg}`);
+    }
+  }
+  return o;
+}
+
+/** One server or three, of one kind. */
+export interface Cluster {
+  readonly kind: ServerKind;
+  readonly servers: readonly LaunchedServer[];
+}
+
+export const clusterName = (kind: ServerKind) => (kind === 'zkts' ? 'zkts' : 'ZooKeeper');
+
+/** Lays out and starts a cluster, waiting until each member answers a request. */
+export async function startCluster(kind: ServerKind, root: string, ensemble: boolean, zookeeperHeap: string): Promise<Cluster> {
+  const size = ensemble ? 3 : 1;
+  const ports = await freePorts(size * 3);
+  const members = Array.from({ length: size }, (_, i) => ({ id: i + 1, clientPort: ports[i * 3]!, quorumPort: ports[i * 3 + 1]!, electionPort: ports[i * 3 + 2]! }));
+  const servers = members.map((member) => LaunchedServer.prepare({
+    kind, dir: join(root, ensemble ? `${kind}-${member.id}` : kind), clientPort: member.clientPort, zookeeperHeap,
+    ...(ensemble ? { ensemble: { myid: member.id, members } } : {}),
+  }));
+  for (const server of servers) server.spawn();
+  try {
+    await Promise.all(servers.map((server) => server.waitReady()));
+    if (ensemble) {
+      // A server that ignored the server list would serve alone: that is not an ensemble to measure.
+      for (const server of servers) {
+        const mode = /^Mode: (\w+)/m.exec(await server.fourLetterWord('srvr'))?.[1];
+        if (mode !== 'leader' && mode !== 'follower') throw new Error(`${clusterName(kind)} on port ${server.options.clientPort} reports Mode: ${mode ?? '?'}, not leader or follower: it is not running as an ensemble`);
+      }
+    }
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.kill9()));
+    throw error;
+  }
+  return { kind, servers };
+}
+
+export async function stopCluster(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.servers.map((server) => server.stop()));
+}
+
+/** Runs `zkts bench` as its own process against a cluster; rejects with its stderr on failure. */
+export function runBenchProcess(args: readonly string[], cluster: Cluster, timeoutMs: number): Promise<BenchResult> {
+  const servers = cluster.servers.map((server) => `127.0.0.1:${server.options.clientPort}`).join(',');
+  const pids = cluster.servers.map((server) => server.pid).join(',');
+  const argv = [zktsMain, 'bench', ...args, '--servers', servers, '--pid', pids, '--json', '--quiet'];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, argv, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null) {
+        reject(new Error(`zkts bench ${args.join(' ')} against ${clusterName(cluster.kind)} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${error.code}`}):\n${stderr}\nserver log tail:\n${cluster.servers[0]!.logTail(20)}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as BenchResult);
+      } catch {
+        reject(new Error(`zkts bench printed no JSON:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+function oneLine(result: BenchResult): string {
+  const benchCore = result.measuredS > 0 ? result.benchCpuMs / 1000 / result.measuredS : 0;
+  return `${formatCount(result.opsPerSec)} ops/s, p50 ${formatMs(result.latency.p50Ms)} ms, p99 ${formatMs(result.latency.p99Ms)} ms, bench process ${(benchCore * 100).toFixed(0)}% of a core, ${Object.keys(result.errors).length === 0 ? 'no errors' : `errors ${JSON.stringify(result.errors)}`}`;
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let options: CompareOptions;
+  try {
+    options = parse(argv);
+  } catch (error) {
+    if (!(error instanceof CompareUsageError)) throw error;
+    if (error.message !== '') process.stderr.write(`bench/compare: ${error.message}\n`);
+    process.stderr.write(usage);
+    return error.message === '' ? 0 : 2;
+  }
+  if (!zookeeperInstalled()) {
+    process.stderr.write('bench/compare: Apache ZooKeeper is not installed (/usr/share/java/zookeeper.jar)\n');
+    return 1;
+  }
+  const root = mkdtempSync(join(options.dataRoot, 'zkts-compare-'));
+  const machine: MachineInfo = machineInfo(root);
+  const header = [
+    `bench/compare: ${options.ensemble ? '3-server ensembles' : 'standalone servers'}, ${options.rounds} rounds of ${options.warmupS} s warm-up + ${options.durationS} s measured per server per workload, warm pass ${options.warmPassS} s`,
+    `command: node bench/compare.mjs ${argv.join(' ')}`,
+    formatMachine(machine),
+    `data root: ${root} (device ${statSync(root).dev})`,
+  ].join('\n');
+  process.stdout.write(`${header}\n`);
+  const clusters: Cluster[] = [];
+  const results = new Map<string, Record<ServerKind, BenchResult[]>>();
+  const timeoutMs = (warmupS: number, durationS: number) => (warmupS + durationS) * 1000 + runAllowanceMs;
+  try {
+    for (const kind of ['zkts', 'zookeeper'] as const) {
+      say(`starting ${clusterName(kind)}...`);
+      clusters.push(await startCluster(kind, root, options.ensemble, options.zookeeperHeap));
+    }
+    const [zkts, zookeeper] = clusters as [Cluster, Cluster];
+    const settings = Object.entries(configLines(zookeeper.servers[0]!.options)).filter(([key]) => !['dataDir', 'clientPort'].includes(key) && !key.startsWith('server.')).map(([key, value]) => `${key}=${value}`).join(' ');
+    process.stdout.write(`zoo.cfg (both): ${settings}\nZooKeeper JVM: java ${zookeeper.servers[0]!.zookeeperCommand().filter((arg) => arg.startsWith('-X') || arg.startsWith('-D')).join(' ')} (logging INFO via ${slf4jSimpleJar})\n`);
+    process.stdout.write(`ZooKeeper: ${/^Zookeeper version: (.*)$/m.exec(await zookeeper.servers[0]!.fourLetterWord('srvr'))?.[1] ?? '?'}; zkts: ${/^Zookeeper version: (.*)$/m.exec(await zkts.servers[0]!.fourLetterWord('srvr'))?.[1] ?? '?'}\n\n`);
+    if (options.warmPassS > 0) {
+      for (const workload of options.workloads) {
+        for (const cluster of clusters) {
+          say(`warm pass: ${workload.name} on ${clusterName(cluster.kind)}`);
+          await runBenchProcess([...workload.args, '--duration', String(options.warmPassS), '--warmup', '0'], cluster, timeoutMs(0, options.warmPassS));
+        }
+      }
+    }
+    const rows: { workload: Workload; metrics: MetricComparison[] }[] = [];
+    for (const workload of options.workloads) {
+      const runs: Record<ServerKind, BenchResult[]> = { zkts: [], zookeeper: [] };
+      results.set(workload.name, runs);
+      for (let round = 1; round <= options.rounds; round++) {
+        for (const cluster of clusters) {
+          const result = await runBenchProcess([...workload.args, '--duration', String(options.durationS), '--warmup', String(options.warmupS)], cluster, timeoutMs(options.warmupS, options.durationS));
+          runs[cluster.kind].push(result);
+          say(`${workload.name} round ${round}/${options.rounds} ${clusterName(cluster.kind)}: ${oneLine(result)}`);
+        }
+      }
+      const metrics = compareWorkload(workload, runs.zkts, runs.zookeeper);
+      rows.push({ workload, metrics });
+      process.stdout.write(formatComparisonTable([{ workload, metrics }]));
+    }
+    process.stdout.write(`\nall workloads (medians of ${options.rounds} rounds; zkts/ZK is the ratio of medians, min-max over the per-round ratios):\n`);
+    for (const { workload } of rows) process.stdout.write(`  ${workload.name}: ${workload.description}\n`);
+    process.stdout.write(`\n${formatComparisonTable(rows)}`);
+    if (options.jsonPath !== undefined) {
+      writeFileSync(options.jsonPath, JSON.stringify({
+        options: { ...options, workloads: options.workloads.map((w) => w.name) }, machine, command: argv,
+        workloads: rows.map(({ workload, metrics }) => ({
+          name: workload.name, description: workload.description, args: workload.args,
+          metrics: metrics.map(({ metric, comparison }) => ({ name: metric.name, better: metric.better, target: metric.target, comparison })),
+          runs: results.get(workload.name),
+        })),
+      }, null, 2));
+      say(`results written to ${options.jsonPath}`);
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`bench/compare: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await Promise.all(clusters.map(stopCluster));
+    if (options.keep) say(`kept ${root}`);
+    else rmSync(root, { recursive: true, force: true });
+  }
+}
