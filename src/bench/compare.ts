@@ -10,13 +10,12 @@
  * Every run is bounded (the bench's own --duration plus a fixed allowance for its setup), and
  * the servers are stopped and their directories deleted at the end unless --keep.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareWorkload, formatComparisonTable, selectWorkloads, suites, workloads, type MetricComparison, type Workload } from './core/compare-plan.js';
 import { formatMs, formatCount, type BenchResult } from './core/report.js';
-import { configLines, freePorts, LaunchedServer, zktsMain, zookeeperInstalled, slf4jSimpleJar, type ServerKind } from './launch.js';
+import { clusterName, configLines, runBenchProcess, slf4jSimpleJar, startCluster, stopCluster, zookeeperInstalled, type Cluster, type ServerKind } from './launch.js';
 import { formatMachine, machineInfo, type MachineInfo } from './machine.js';
 
 /** Time a bench run may take beyond its warm-up and window: connecting, creating keys, draining, cleaning up. */
@@ -96,64 +95,6 @@ function parse(args: readonly string[]): CompareOptions {
     }
   }
   return o;
-}
-
-/** One server or three, of one kind. */
-export interface Cluster {
-  readonly kind: ServerKind;
-  readonly servers: readonly LaunchedServer[];
-}
-
-export const clusterName = (kind: ServerKind) => (kind === 'zkts' ? 'zkts' : 'ZooKeeper');
-
-/** Lays out and starts a cluster, waiting until each member answers a request. */
-export async function startCluster(kind: ServerKind, root: string, ensemble: boolean, zookeeperHeap: string): Promise<Cluster> {
-  const size = ensemble ? 3 : 1;
-  const ports = await freePorts(size * 3);
-  const members = Array.from({ length: size }, (_, i) => ({ id: i + 1, clientPort: ports[i * 3]!, quorumPort: ports[i * 3 + 1]!, electionPort: ports[i * 3 + 2]! }));
-  const servers = members.map((member) => LaunchedServer.prepare({
-    kind, dir: join(root, ensemble ? `${kind}-${member.id}` : kind), clientPort: member.clientPort, zookeeperHeap,
-    ...(ensemble ? { ensemble: { myid: member.id, members } } : {}),
-  }));
-  for (const server of servers) server.spawn();
-  try {
-    await Promise.all(servers.map((server) => server.waitReady()));
-    if (ensemble) {
-      // A server that ignored the server list would serve alone: that is not an ensemble to measure.
-      for (const server of servers) {
-        const mode = /^Mode: (\w+)/m.exec(await server.fourLetterWord('srvr'))?.[1];
-        if (mode !== 'leader' && mode !== 'follower') throw new Error(`${clusterName(kind)} on port ${server.options.clientPort} reports Mode: ${mode ?? '?'}, not leader or follower: it is not running as an ensemble`);
-      }
-    }
-  } catch (error) {
-    await Promise.all(servers.map((server) => server.kill9()));
-    throw error;
-  }
-  return { kind, servers };
-}
-
-export async function stopCluster(cluster: Cluster): Promise<void> {
-  await Promise.all(cluster.servers.map((server) => server.stop()));
-}
-
-/** Runs `zkts bench` as its own process against a cluster; rejects with its stderr on failure. */
-export function runBenchProcess(args: readonly string[], cluster: Cluster, timeoutMs: number): Promise<BenchResult> {
-  const servers = cluster.servers.map((server) => `127.0.0.1:${server.options.clientPort}`).join(',');
-  const pids = cluster.servers.map((server) => server.pid).join(',');
-  const argv = [zktsMain, 'bench', ...args, '--servers', servers, '--pid', pids, '--json', '--quiet'];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, argv, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error !== null) {
-        reject(new Error(`zkts bench ${args.join(' ')} against ${clusterName(cluster.kind)} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${error.code}`}):\n${stderr}\nserver log tail:\n${cluster.servers[0]!.logTail(20)}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout) as BenchResult);
-      } catch {
-        reject(new Error(`zkts bench printed no JSON:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
 }
 
 function oneLine(result: BenchResult): string {

@@ -13,7 +13,7 @@
  * what bench/scale reports as recovery time.
  * Not here: what is run against the servers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { join, dirname } from 'node:path';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { ExistsRequest } from '../jute/records.js';
 import { OpCode } from '../protocol/codes.js';
 import { BenchConnection } from './connection.js';
+import type { BenchResult } from './core/report.js';
 
 export type ServerKind = 'zkts' | 'zookeeper';
 
@@ -33,7 +34,8 @@ export const zktsMain = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli
 export const globalOutstandingLimitForBench = 100_000;
 export const readyTimeoutMsDefault = 120_000;
 export const stopTimeoutMs = 15_000;
-const readyPollMs = 50;
+/** Recovery is timed to the first answer, so poll often: a refused connect costs little. */
+const readyPollMs = 20;
 
 export interface EnsembleMember {
   readonly id: number;
@@ -223,4 +225,62 @@ export class LaunchedServer {
   logTail(lines = 40): string {
     return this.log().split('\n').slice(-lines).join('\n');
   }
+}
+
+/** One server or three, of one kind. */
+export interface Cluster {
+  readonly kind: ServerKind;
+  readonly servers: readonly LaunchedServer[];
+}
+
+export const clusterName = (kind: ServerKind) => (kind === 'zkts' ? 'zkts' : 'ZooKeeper');
+
+/** Lays out and starts a cluster, waiting until each member answers a request. */
+export async function startCluster(kind: ServerKind, root: string, ensemble: boolean, zookeeperHeap: string): Promise<Cluster> {
+  const size = ensemble ? 3 : 1;
+  const ports = await freePorts(size * 3);
+  const members = Array.from({ length: size }, (_, i) => ({ id: i + 1, clientPort: ports[i * 3]!, quorumPort: ports[i * 3 + 1]!, electionPort: ports[i * 3 + 2]! }));
+  const servers = members.map((member) => LaunchedServer.prepare({
+    kind, dir: join(root, ensemble ? `${kind}-${member.id}` : kind), clientPort: member.clientPort, zookeeperHeap,
+    ...(ensemble ? { ensemble: { myid: member.id, members } } : {}),
+  }));
+  for (const server of servers) server.spawn();
+  try {
+    await Promise.all(servers.map((server) => server.waitReady()));
+    if (ensemble) {
+      // A server that ignored the server list would serve alone: that is not an ensemble to measure.
+      for (const server of servers) {
+        const mode = /^Mode: (\w+)/m.exec(await server.fourLetterWord('srvr'))?.[1];
+        if (mode !== 'leader' && mode !== 'follower') throw new Error(`${clusterName(kind)} on port ${server.options.clientPort} reports Mode: ${mode ?? '?'}, not leader or follower: it is not running as an ensemble`);
+      }
+    }
+  } catch (error) {
+    await Promise.all(servers.map((server) => server.kill9()));
+    throw error;
+  }
+  return { kind, servers };
+}
+
+export async function stopCluster(cluster: Cluster): Promise<void> {
+  await Promise.all(cluster.servers.map((server) => server.stop()));
+}
+
+/** Runs `zkts bench` as its own process against a cluster; rejects with its stderr on failure. */
+export function runBenchProcess(args: readonly string[], cluster: Cluster, timeoutMs: number): Promise<BenchResult> {
+  const servers = cluster.servers.map((server) => `127.0.0.1:${server.options.clientPort}`).join(',');
+  const pids = cluster.servers.map((server) => server.pid).join(',');
+  const argv = [zktsMain, 'bench', ...args, '--servers', servers, '--pid', pids, '--json', '--quiet'];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, argv, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error !== null) {
+        reject(new Error(`zkts bench ${args.join(' ')} against ${clusterName(cluster.kind)} failed (${error.killed ? `killed after ${timeoutMs} ms` : `exit ${error.code}`}):\n${stderr}\nserver log tail:\n${cluster.servers[0]!.logTail(20)}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as BenchResult);
+      } catch {
+        reject(new Error(`zkts bench printed no JSON:\n${stdout}\n${stderr}`));
+      }
+    });
+  });
 }

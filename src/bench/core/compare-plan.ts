@@ -116,7 +116,7 @@ export function selectWorkloads(names: readonly string[]): Workload[] {
 }
 
 export interface MetricComparison {
-  readonly metric: MetricSpec;
+  readonly metric: Pick<MetricSpec, 'name' | 'better' | 'target'>;
   /** Undefined when some run lacked the metric. */
   readonly comparison: PairedComparison | undefined;
 }
@@ -147,7 +147,7 @@ function targetText(target: Target | undefined): string {
 }
 
 /** One table for all workloads: a row per metric. */
-export function formatComparisonTable(rows: readonly { workload: Workload; metrics: readonly MetricComparison[] }[]): string {
+export function formatComparisonTable(rows: readonly { workload: { readonly name: string }; metrics: readonly MetricComparison[] }[]): string {
   const header = ['workload', 'metric', 'zkts', 'ZooKeeper', 'zkts/ZK', 'min-max', 'target', ''];
   const lines: string[][] = [header];
   for (const { workload, metrics } of rows) {
