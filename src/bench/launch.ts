@@ -144,7 +144,9 @@ export class LaunchedServer {
     // ZooKeeper reads globalOutstandingLimit as the system property zookeeper.globalOutstandingLimit;
     // zoo.cfg maps unknown keys to such properties, and -D says it without relying on that.
     const properties = [`-Dzookeeper.globalOutstandingLimit=${globalOutstandingLimitForBench}`, ...Object.entries(this.options.config ?? {}).map(([key, value]) => `-D${key}=${value}`)];
-    return [`-Xmx${this.options.zookeeperHeap ?? '1g'}`, ...properties, '-cp', `/etc/zookeeper/conf:${zookeeperJar}:${slf4jSimpleJar}`, 'org.apache.zookeeper.server.ZooKeeperServerMain', this.configPath];
+    // ZooKeeperServerMain serves standalone whatever the config says; QuorumPeerMain joins the ensemble.
+    const main = this.options.ensemble === undefined ? 'org.apache.zookeeper.server.ZooKeeperServerMain' : 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+    return [`-Xmx${this.options.zookeeperHeap ?? '1g'}`, ...properties, '-cp', `/etc/zookeeper/conf:${zookeeperJar}:${slf4jSimpleJar}`, main, this.configPath];
   }
 
   /** Spawns the server (appending to its log); does not wait for it to serve. */
