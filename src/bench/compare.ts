@@ -15,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareWorkload, formatComparisonTable, selectWorkloads, suites, workloads, type MetricComparison, type Workload } from './core/compare-plan.js';
 import { formatMs, formatCount, type BenchResult } from './core/report.js';
-import { clusterName, configLines, runBenchProcess, slf4jSimpleJar, startCluster, stopCluster, zookeeperInstalled, type Cluster, type ServerKind } from './launch.js';
+import { clusterName, configLines, runBenchProcess, slf4jSimpleJar, startCluster, stopCluster, zookeeperInstalled, zookeeperJar, type Cluster, type ServerKind } from './launch.js';
 import { formatMachine, machineInfo, type MachineInfo } from './machine.js';
+import { ArgCursor, parseToolArgs, sharedToolOption, sharedToolUsage, ToolUsageError } from './core/tool-args.js';
 
 /** Time a bench run may take beyond its warm-up and window: connecting, creating keys, draining, cleaning up. */
 export const runAllowanceMs = 180_000;
@@ -50,48 +51,24 @@ options:
   --warm-pass <s>       before measuring, run every workload once on each server for this long (default 10)
   --quick               smoke run: --rounds 2 --duration 1 --warmup 0.5 --warm-pass 1
   --ensemble            3-server ensembles instead of standalone servers
-  --data-root <dir>     where the servers' data dirs go, one disk for both (default ${tmpdir()})
-  --zk-heap <size>      ZooKeeper's -Xmx (default 1g)
-  --json <file>         also write every run's full result and the machine description as JSON
-  --keep                keep the data dirs and logs
-`;
-
-class CompareUsageError extends Error {}
+${sharedToolUsage(tmpdir())}`;
 
 function parse(args: readonly string[]): CompareOptions {
   const o: CompareOptions = { workloads: selectWorkloads(['targets']), rounds: 5, durationS: 10, warmupS: 3, warmPassS: 10, ensemble: false, dataRoot: tmpdir(), zookeeperHeap: '1g', jsonPath: undefined, keep: false };
-  const number = (name: string, text: string | undefined, min: number, max: number) => {
-    const value = Number(text);
-    if (text === undefined || !Number.isFinite(value) || value < min || value > max) throw new CompareUsageError(`${name} must be a number in ${min}..${max}`);
-    return value;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => args[++i];
+  const cursor = new ArgCursor(args);
+  for (let arg = cursor.next(); arg !== undefined; arg = cursor.next()) {
+    if (sharedToolOption(arg, cursor, o)) continue;
     switch (arg) {
-      case '--workloads': {
-        const names = value();
-        if (names === undefined) throw new CompareUsageError('--workloads needs names');
-        try { o.workloads = selectWorkloads(names.split(',')); } catch (error) { throw new CompareUsageError((error as Error).message); }
+      case '--workloads':
+        try { o.workloads = selectWorkloads(cursor.value(arg).split(',')); } catch (error) { throw new ToolUsageError((error as Error).message); }
         break;
-      }
-      case '--rounds': o.rounds = Math.round(number(arg, value(), 1, 100)); break;
-      case '--duration': o.durationS = number(arg, value(), 0.5, 3600); break;
-      case '--warmup': o.warmupS = number(arg, value(), 0, 3600); break;
-      case '--warm-pass': o.warmPassS = number(arg, value(), 0, 3600); break;
+      case '--rounds': o.rounds = cursor.integer(arg, 1, 100); break;
+      case '--duration': o.durationS = cursor.number(arg, 0.5, 3600); break;
+      case '--warmup': o.warmupS = cursor.number(arg, 0, 3600); break;
+      case '--warm-pass': o.warmPassS = cursor.number(arg, 0, 3600); break;
       case '--quick': Object.assign(o, { rounds: 2, durationS: 1, warmupS: 0.5, warmPassS: 1 }); break;
       case '--ensemble': o.ensemble = true; break;
-      case '--data-root': o.dataRoot = value() ?? ''; break;
-      case '--zk-heap': {
-        const heap = value();
-        if (heap === undefined || !/^\d+[kmgKMG]?$/.test(heap)) throw new CompareUsageError('--zk-heap takes a JVM size like 1g or 512m');
-        o.zookeeperHeap = heap;
-        break;
-      }
-      case '--json': o.jsonPath = value(); break;
-      case '--keep': o.keep = true; break;
-      case '--help': case '-h': throw new CompareUsageError('');
-      default: throw new CompareUsageError(`unknown option ${arg}`);
+      default: throw new ToolUsageError(`unknown option ${arg}`);
     }
   }
   return o;
@@ -105,17 +82,11 @@ function oneLine(result: BenchResult): string {
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: CompareOptions;
-  try {
-    options = parse(argv);
-  } catch (error) {
-    if (!(error instanceof CompareUsageError)) throw error;
-    if (error.message !== '') process.stderr.write(`bench/compare: ${error.message}\n`);
-    process.stderr.write(usage);
-    return error.message === '' ? 0 : 2;
-  }
+  const parsed = parseToolArgs('bench/compare', usage, argv, parse, (text) => process.stderr.write(text));
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   if (!zookeeperInstalled()) {
-    process.stderr.write('bench/compare: Apache ZooKeeper is not installed (/usr/share/java/zookeeper.jar)\n');
+    process.stderr.write(`bench/compare: Apache ZooKeeper is not installed (${zookeeperJar})\n`);
     return 1;
   }
   const root = mkdtempSync(join(options.dataRoot, 'zkts-compare-'));

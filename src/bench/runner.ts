@@ -103,8 +103,17 @@ async function createPathAndParents(connection: BenchConnection, path: string): 
   for (let i = 1; i <= parts.length; i++) await createPath(connection, '/' + parts.slice(0, i).join('/'), null);
 }
 
-async function deletePath(connection: BenchConnection, path: string): Promise<void> {
-  expectOk(await connection.call(OpCode.delete, DeleteRequest, { path, version: -1 }), `delete ${path}`, [ErrorCode.NONODE, ErrorCode.NOTEMPTY]);
+/** Deletes paths one after another (children first); gone or (the shared root) still in use is fine. */
+async function deletePaths(connection: BenchConnection, paths: readonly string[]): Promise<void> {
+  for (const path of paths) expectOk(await connection.call(OpCode.delete, DeleteRequest, { path, version: -1 }), `delete ${path}`, [ErrorCode.NONODE, ErrorCode.NOTEMPTY]);
+}
+
+/** Ends a run: its timers stop and its sessions close. */
+async function endRun(phases: Phases, pinger: NodeJS.Timeout, connections: readonly BenchConnection[]): Promise<void> {
+  phases.stop();
+  clearInterval(pinger);
+  for (const connection of connections) connection.driver = undefined;
+  await Promise.all(connections.map((connection) => connection.close()));
 }
 
 const keyField = (prefix: string): DigitField[] => [{ at: prefix.length + 1, width: keyDigits }];
@@ -291,16 +300,12 @@ async function runPipelined(options: BenchOptions, io: BenchIo): Promise<BenchRe
         // Only this run creates below seqParent, so its children are n0000000000 up to the number created.
         const del = RequestTemplate.forPath(OpCode.delete, DeleteRequest, { path: `${seqParent}/n${'0'.repeat(sequentialDigits)}`, version: -1 }, [{ at: seqParent.length + 2, width: sequentialDigits }]);
         await runList(connections, del, recorder.okTotal, patchKey(del), `deleting ${recorder.okTotal} sequential znodes`, [ErrorCode.NONODE]);
-        await deletePath(first, seqParent);
       }
-      await deletePath(first, run);
-      await deletePath(first, options.root);
+      await deletePaths(first, [...(usesKeys ? [] : [seqParent]), run, options.root]);
     }
     return result;
   } finally {
-    phases.stop();
-    clearInterval(pinger);
-    await Promise.all(connections.map((connection) => connection.close()));
+    await endRun(phases, pinger, connections);
   }
 }
 
@@ -388,17 +393,10 @@ async function runWatch(options: BenchOptions, io: BenchIo): Promise<BenchResult
       watch: { watchers: watchers.length, notified: summarize(notified), notificationsPerSec: base.measuredS > 0 ? notified.totalCount / base.measuredS : 0 },
     };
     for (const connection of connections) connection.driver = undefined;
-    if (options.cleanup) {
-      await deletePath(writer, watchPath);
-      await deletePath(writer, run);
-      await deletePath(writer, options.root);
-    }
+    if (options.cleanup) await deletePaths(writer, [watchPath, run, options.root]);
     return result;
   } finally {
-    phases.stop();
-    clearInterval(pinger);
-    for (const connection of connections) connection.driver = undefined;
-    await Promise.all(connections.map((connection) => connection.close()));
+    await endRun(phases, pinger, connections);
   }
 }
 
@@ -497,8 +495,6 @@ async function runLoad(options: BenchOptions, io: BenchIo): Promise<BenchResult>
       load: { znodes: options.znodes, depth: lastLevel, fanout: shape.fanout, levels: shape.levels, lastPath: treePath(options.root, shape, lastLevel, shape.levels[lastLevel - 1]! - 1) },
     };
   } finally {
-    phases.stop();
-    clearInterval(pinger);
-    await Promise.all(connections.map((connection) => connection.close()));
+    await endRun(phases, pinger, connections);
   }
 }

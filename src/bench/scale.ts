@@ -20,8 +20,10 @@ import { formatComparisonTable, type MetricComparison } from './core/compare-pla
 import { median, comparePaired, type Better, type Target } from './core/stats.js';
 import { parseMntr, zktsRecovery, zktsSnapshots, lastStart, zookeeperLoadMs, zookeeperSnapshotMs } from './core/server-logs.js';
 import type { BenchResult } from './core/report.js';
-import { clusterName, runBenchProcess, startCluster, stopCluster, zookeeperInstalled, type Cluster, type ServerKind } from './launch.js';
+import { clusterName, runBenchProcess, startCluster, stopCluster, zookeeperInstalled, zookeeperJar, type Cluster, type ServerKind } from './launch.js';
 import { formatMachine, machineInfo } from './machine.js';
+import { depthMax, durationSecondsMax, inFlightMax, sessionsMax, valueBytesMax, znodesMax } from './core/options.js';
+import { ArgCursor, parseToolArgs, sharedToolOption, sharedToolUsage, ToolUsageError } from './core/tool-args.js';
 import { readMemory } from './process-stats.js';
 
 /** After a load or a start, how long to let background work (snapshots, GC) settle before taking the RSS. */
@@ -59,49 +61,28 @@ options:
   --restarts <n>        kill -9 and recover this many times (default 3)
   --load-timeout <s>    the load's time bound (default 3600)
   --servers <list>      zkts,zookeeper (default both)
-  --data-root <dir>     where the data dirs go (default ${tmpdir()})
-  --zk-heap <size>      ZooKeeper's -Xmx (default 1g; its RSS depends on it)
-  --json <file>         also write the full results as JSON
-  --keep                keep the data dirs and logs
-`;
-
-class ScaleUsageError extends Error {}
+${sharedToolUsage(tmpdir())}`;
 
 function parse(args: readonly string[]): ScaleOptions {
   const o: ScaleOptions = { znodes: 50_000, depth: 4, valueBytes: 100, sessions: 8, inFlight: 256, restarts: 3, loadTimeoutS: 3600, kinds: ['zkts', 'zookeeper'], dataRoot: tmpdir(), zookeeperHeap: '1g', jsonPath: undefined, keep: false };
-  const integer = (name: string, text: string | undefined, min: number, max: number) => {
-    const value = Number(text);
-    if (text === undefined || !Number.isInteger(value) || value < min || value > max) throw new ScaleUsageError(`${name} must be an integer in ${min}..${max}`);
-    return value;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const value = () => args[++i];
+  const cursor = new ArgCursor(args);
+  for (let arg = cursor.next(); arg !== undefined; arg = cursor.next()) {
+    if (sharedToolOption(arg, cursor, o)) continue;
     switch (arg) {
-      case '--znodes': o.znodes = integer(arg, value(), 1, 100_000_000); break;
-      case '--depth': o.depth = integer(arg, value(), 1, 10); break;
-      case '--value-bytes': o.valueBytes = integer(arg, value(), 0, 1_000_000); break;
-      case '--sessions': o.sessions = integer(arg, value(), 1, 1000); break;
-      case '--in-flight': o.inFlight = integer(arg, value(), 1, 4096); break;
-      case '--restarts': o.restarts = integer(arg, value(), 1, 100); break;
-      case '--load-timeout': o.loadTimeoutS = integer(arg, value(), 1, 3600); break;
+      case '--znodes': o.znodes = cursor.integer(arg, 1, znodesMax); break;
+      case '--depth': o.depth = cursor.integer(arg, 1, depthMax); break;
+      case '--value-bytes': o.valueBytes = cursor.integer(arg, 0, valueBytesMax); break;
+      case '--sessions': o.sessions = cursor.integer(arg, 1, sessionsMax); break;
+      case '--in-flight': o.inFlight = cursor.integer(arg, 1, inFlightMax); break;
+      case '--restarts': o.restarts = cursor.integer(arg, 1, 100); break;
+      case '--load-timeout': o.loadTimeoutS = cursor.integer(arg, 1, durationSecondsMax); break;
       case '--servers': {
-        const kinds = (value() ?? '').split(',');
-        if (kinds.length === 0 || kinds.some((kind) => kind !== 'zkts' && kind !== 'zookeeper')) throw new ScaleUsageError('--servers takes zkts, zookeeper or both');
+        const kinds = cursor.value(arg).split(',');
+        if (kinds.some((kind) => kind !== 'zkts' && kind !== 'zookeeper')) throw new ToolUsageError('--servers takes zkts, zookeeper or both');
         o.kinds = kinds as ServerKind[];
         break;
       }
-      case '--data-root': o.dataRoot = value() ?? ''; break;
-      case '--zk-heap': {
-        const heap = value();
-        if (heap === undefined || !/^\d+[kmgKMG]?$/.test(heap)) throw new ScaleUsageError('--zk-heap takes a JVM size like 1g or 512m');
-        o.zookeeperHeap = heap;
-        break;
-      }
-      case '--json': o.jsonPath = value(); break;
-      case '--keep': o.keep = true; break;
-      case '--help': case '-h': throw new ScaleUsageError('');
-      default: throw new ScaleUsageError(`unknown option ${arg}`);
+      default: throw new ToolUsageError(`unknown option ${arg}`);
     }
   }
   return o;
@@ -234,17 +215,11 @@ function describe(result: ScaleResult): string {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let options: ScaleOptions;
-  try {
-    options = parse(argv);
-  } catch (error) {
-    if (!(error instanceof ScaleUsageError)) throw error;
-    if (error.message !== '') process.stderr.write(`bench/scale: ${error.message}\n`);
-    process.stderr.write(usage);
-    return error.message === '' ? 0 : 2;
-  }
+  const parsed = parseToolArgs('bench/scale', usage, argv, parse, (text) => process.stderr.write(text));
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   if (options.kinds.includes('zookeeper') && !zookeeperInstalled()) {
-    process.stderr.write('bench/scale: Apache ZooKeeper is not installed (/usr/share/java/zookeeper.jar)\n');
+    process.stderr.write(`bench/scale: Apache ZooKeeper is not installed (${zookeeperJar})\n`);
     return 1;
   }
   const say = (line: string) => process.stderr.write(`${line}\n`);
