@@ -60,7 +60,7 @@ function run(opsPerSec: number, p50Ms: number, cpuMs: number, rssPeakKb: number)
   h.record(p50Ms * 1000);
   return {
     tool: 'zkts bench', mode: 'get', servers: [], sessions: 32, inFlight: 64, valueBytes: 128, warmupS: 0, durationS: 1, measuredS: 1,
-    stoppedBy: 'duration', ops: opsPerSec, opsPerSec, latency: summarize(h), errors: {}, benchCpuMs: 0,
+    stoppedBy: 'duration', ops: opsPerSec, opsPerSec, latency: summarize(h), errors: {}, benchCpuMs: 450,
     serverProcesses: [{ pid: 1, cpuMs, cpuUsPerOp: 0, rssKb: rssPeakKb, rssPeakKb, rssPeakSince: 'window' }],
   };
 }
@@ -76,6 +76,8 @@ test('a workload comparison takes each metric from each run, pairs rounds, and p
   assert.equal(byName.get('server CPU us/op')!.medianA, 20);
   assert.equal(byName.get('server CPU us/op')!.medianB, 40);
   assert.equal(byName.get('server peak RSS MB')!.medianA, 105);
+  // 450 ms of bench CPU in a 1 s window.
+  assert.equal(byName.get('bench process % core')!.medianA, 45);
   const table = formatComparisonTable([{ workload, metrics }]);
   assert.match(table, /get-32x64\s+ops\/s\s+32,000\s+20,000\s+1\.60x\s+1\.50x-1\.70x\s+>= 1\.50x\s+met/);
   assert.match(table, /p99 ms\s+1\.00\s+2\.00\s+0\.50x\s+0\.50x-0\.50x\s+<= 1\.00x\s+met/);
