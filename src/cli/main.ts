@@ -6,6 +6,7 @@
 import { ConfigError } from '../runtime/config.js';
 import { RecoveryError } from '../storage/file/recover.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
+import { benchCommand } from './commands/bench.js';
 import { logDumpCommand } from './commands/log-dump.js';
 import { purgeCommand } from './commands/purge.js';
 import { shellCommand } from './commands/shell.js';
@@ -17,7 +18,7 @@ import { versionCommand } from './commands/version.js';
 
 /** Every subcommand, in the order `zkts help` lists them. */
 const commands: readonly Command[] = [
-  startCommand, stopCommand, statusCommand, shellCommand, logDumpCommand, snapshotDumpCommand, purgeCommand, versionCommand,
+  startCommand, stopCommand, statusCommand, shellCommand, logDumpCommand, snapshotDumpCommand, purgeCommand, benchCommand, versionCommand,
 ];
 
 function usage(): string {
