@@ -91,6 +91,11 @@ export class JuteReader {
 
 const utf8Encoder = new TextEncoder();
 
+function isAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
 export class JuteWriter {
   private bytes: Uint8Array;
   private view: DataView;
@@ -143,9 +148,18 @@ export class JuteWriter {
   }
 
   writeUstring(value: string): void {
-    const encoded = utf8Encoder.encode(value);
-    this.writeInt(encoded.length);
-    this.writeRaw(encoded);
+    // Encode straight into the buffer: a UTF-8 string takes at most 3 bytes per UTF-16 unit.
+    this.ensure(4 + value.length * 3);
+    const at = this.offset + 4;
+    let length: number;
+    if (value.length < 64 && isAscii(value)) {
+      for (let i = 0; i < value.length; i++) this.bytes[at + i] = value.charCodeAt(i);
+      length = value.length;
+    } else {
+      length = utf8Encoder.encodeInto(value, this.bytes.subarray(at)).written;
+    }
+    this.view.setInt32(this.offset, length);
+    this.offset = at + length;
   }
 
   writeRaw(value: Uint8Array): void {
@@ -162,6 +176,12 @@ export class JuteWriter {
   /** A copy of the bytes written so far (safe to keep after the writer is reused). */
   toBytes(): Uint8Array {
     return this.bytes.slice(0, this.offset);
+  }
+
+  /** Drops everything written after `length` bytes. */
+  truncate(length: number): void {
+    if (length < 0 || length > this.offset) throw new RangeError(`truncate to ${length} of ${this.offset} bytes`);
+    this.offset = length;
   }
 
   /** The bytes written so far, not copied: valid only until the next write or reset. */

@@ -54,6 +54,26 @@ function minBytes(type: FieldType): number {
   return total;
 }
 
+/*
+ * Each schema is compiled once, on first use, into a reader and a writer specialised to its
+ * fields (straight-line code via `new Function`, as protobuf.js does): the request path decodes
+ * and encodes records for every packet, and a generic walk over the field list costs a switch
+ * and a dynamic property access per field and builds objects of unpredictable shape. The
+ * generated code does what the generic walk did, field by field, with the same checks and errors.
+ */
+type RecordReader = (reader: JuteReader) => Record<string, unknown>;
+type RecordWriter = (writer: JuteWriter, value: Record<string, unknown>) => void;
+
+const readers = new WeakMap<RecordSchema<Fields>, RecordReader>();
+const writers = new WeakMap<RecordSchema<Fields>, RecordWriter>();
+
+function readVector(reader: JuteReader, element: FieldType): unknown[] {
+  const count = reader.readVectorCount(minBytes(element));
+  const out = new Array<unknown>(count);
+  for (let i = 0; i < count; i++) out[i] = readValue(reader, element);
+  return out;
+}
+
 function readValue(reader: JuteReader, type: FieldType): unknown {
   switch (type) {
     case 'int': return reader.readInt();
@@ -62,12 +82,7 @@ function readValue(reader: JuteReader, type: FieldType): unknown {
     case 'buffer': return reader.readBuffer();
     case 'ustring': return reader.readUstring();
   }
-  if ('vector' in type) {
-    const count = reader.readVectorCount(minBytes(type.vector));
-    const out = new Array<unknown>(count);
-    for (let i = 0; i < count; i++) out[i] = readValue(reader, type.vector);
-    return out;
-  }
+  if ('vector' in type) return readVector(reader, type.vector);
   return readRecord(reader, type);
 }
 
@@ -101,15 +116,72 @@ function writeValue(writer: JuteWriter, type: FieldType, value: unknown, where: 
   writeRecord(writer, type, value as RecordOf<Fields>);
 }
 
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+function compileReader(schema: RecordSchema<Fields>): RecordReader {
+  const parts: string[] = [];
+  const nested: FieldType[] = [];
+  for (const [name, type] of schema.fields) {
+    if (!IDENTIFIER.test(name)) throw new Error(`jute schema ${schema.name}: field name ${name} is not an identifier`);
+    let read: string;
+    switch (type) {
+      case 'int': read = 'r.readInt()'; break;
+      case 'long': read = 'r.readLong()'; break;
+      case 'boolean': read = 'r.readBoolean()'; break;
+      case 'buffer': read = 'r.readBuffer()'; break;
+      case 'ustring': read = 'r.readUstring()'; break;
+      default:
+        nested.push(type);
+        read = `value(r, nested[${nested.length - 1}])`;
+    }
+    parts.push(`${name}: ${read}`);
+  }
+  // Object literal fields are evaluated in order, so the reads happen in wire order.
+  const body = `return function read${schema.name.replace(/\W/g, '')}(r) { return { ${parts.join(', ')} }; };`;
+  return new Function('value', 'nested', body)(readValue, nested) as RecordReader;
+}
+
+function compileWriter(schema: RecordSchema<Fields>): RecordWriter {
+  const lines: string[] = [];
+  const nested: FieldType[] = [];
+  for (const [name, type] of schema.fields) {
+    if (!IDENTIFIER.test(name)) throw new Error(`jute schema ${schema.name}: field name ${name} is not an identifier`);
+    const where = JSON.stringify(`${schema.name}.${name}`);
+    switch (type) {
+      case 'int':
+        lines.push(`if (typeof v.${name} !== 'number') throw new JuteError(${where} + ': expected int'); w.writeInt(v.${name});`);
+        break;
+      case 'long':
+        lines.push(`if (typeof v.${name} !== 'bigint') throw new JuteError(${where} + ': expected long (bigint)'); w.writeLong(v.${name});`);
+        break;
+      case 'boolean':
+        lines.push(`w.writeBoolean(v.${name} === true);`);
+        break;
+      case 'buffer':
+        lines.push(`w.writeBuffer(v.${name} ?? null);`);
+        break;
+      case 'ustring':
+        lines.push(`if (typeof v.${name} !== 'string') throw new JuteError(${where} + ': expected ustring'); w.writeUstring(v.${name});`);
+        break;
+      default:
+        nested.push(type);
+        lines.push(`value(w, nested[${nested.length - 1}], v.${name}, ${where});`);
+    }
+  }
+  const body = `return function write${schema.name.replace(/\W/g, '')}(w, v) {\n${lines.join('\n')}\n};`;
+  return new Function('value', 'nested', 'JuteError', body)(writeValue, nested, JuteError) as RecordWriter;
+}
+
 export function readRecord<F extends Fields>(reader: JuteReader, schema: RecordSchema<F>): RecordOf<F> {
-  const out: Record<string, unknown> = {};
-  for (const [name, type] of schema.fields) out[name] = readValue(reader, type);
-  return out as RecordOf<F>;
+  let read = readers.get(schema);
+  if (read === undefined) readers.set(schema, (read = compileReader(schema)));
+  return read(reader) as RecordOf<F>;
 }
 
 export function writeRecord<F extends Fields>(writer: JuteWriter, schema: RecordSchema<F>, value: RecordOf<F>): void {
-  const fields = value as Record<string, unknown>;
-  for (const [name, type] of schema.fields) writeValue(writer, type, fields[name], `${schema.name}.${name}`);
+  let write = writers.get(schema);
+  if (write === undefined) writers.set(schema, (write = compileWriter(schema)));
+  write(writer, value as Record<string, unknown>);
 }
 
 /** Decodes a whole byte array as one record; trailing bytes are an error. */

@@ -132,25 +132,38 @@ export class ClientPort {
     }
   }
 
-  /** Writes the core's outputs: replies in order, then closes (after flushing what was queued). */
+  /**
+   * Writes the core's outputs: each connection's replies in order, coalesced into one socket
+   * write per connection per call (one syscall for a burst of pipelined replies), then closes
+   * (after flushing what was queued). Oversized replies are the core's to refuse.
+   */
   deliver(outputs: readonly ServerOutput[]): void {
+    if (outputs.length === 0) return;
+    const pending = new Map<number, { client: ClientSocket; chunks: Uint8Array[]; bytes: number; close?: string }>();
     for (const output of outputs) {
-      const client = this.sockets.get(output.connectionId);
-      if (client === undefined || client.socket.destroyed) continue;
-      if (output.kind === 'send') {
-        if (client.socket.writableEnded) continue;
-        // Clients refuse frames over jute.maxbuffer (ClientCnxnSocket.readLength), so sending one
-        // only breaks the connection later and less clearly; close it now and say why.
-        if (output.bytes.length - 4 > this.options.frameBytesMax) {
-          log.warn(`closing connection ${output.connectionId} from /${client.address}: response of ${output.bytes.length - 4} bytes exceeds jute.maxbuffer (${this.options.frameBytesMax})`);
-          client.socket.destroy();
-          continue;
-        }
-        client.socket.write(output.bytes);
-      } else {
-        log.info(`closing connection ${output.connectionId} from /${client.address}: ${output.reason}`);
-        client.socket.end();
-        const timer = setTimeout(() => client.socket.destroy(), 1000);
+      let batch = pending.get(output.connectionId);
+      if (batch === undefined) {
+        const client = this.sockets.get(output.connectionId);
+        if (client === undefined) continue;
+        batch = { client, chunks: [], bytes: 0 };
+        pending.set(output.connectionId, batch);
+      }
+      if (batch.close !== undefined) continue;
+      if (output.kind === 'close') {
+        batch.close = output.reason;
+        continue;
+      }
+      batch.chunks.push(output.bytes);
+      batch.bytes += output.bytes.length;
+    }
+    for (const [connectionId, { client, chunks, bytes, close }] of pending) {
+      const socket = client.socket;
+      if (socket.destroyed) continue;
+      if (chunks.length > 0 && !socket.writableEnded) socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
+      if (close !== undefined) {
+        log.info(`closing connection ${connectionId} from /${client.address}: ${close}`);
+        socket.end();
+        const timer = setTimeout(() => socket.destroy(), 1000);
         timer.unref();
       }
     }

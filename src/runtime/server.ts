@@ -70,6 +70,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     containerCheckIntervalMs: config.containerCheckIntervalMs,
     containerMaxPerMinute: config.containerMaxPerMinute,
     containerMaxNeverUsedIntervalMs: config.containerMaxNeverUsedIntervalMs,
+    frameBytesMax: config.juteMaxBuffer,
   }, {
     monotonicMs: () => performance.now(),
     wallMs: () => Date.now(),

@@ -50,6 +50,8 @@ export interface ServerCoreOptions {
   readonly containerCheckIntervalMs: number;
   readonly containerMaxPerMinute: number;
   readonly containerMaxNeverUsedIntervalMs: number;
+  /** jute.maxbuffer: a reply frame bigger than this closes its connection instead. Default 0xfffff. */
+  readonly frameBytesMax?: number;
 }
 
 export type ServerOutput =
@@ -120,6 +122,7 @@ type Entry =
   | { readonly kind: 'read'; readonly connectionId: number; readonly xid: number; readonly type: number; readonly body: Uint8Array; readonly sessionId: bigint; readonly authInfo: IdT[]; readonly receivedMs: number };
 
 const NOTIFICATION_HEADER = { xid: Xid.notification, zxid: -1n, err: 0 };
+const WRITER_POOL_MAX = 256;
 const EMPTY_PASSWORD = new Uint8Array(16);
 
 const opLabels: Record<number, string> = {
@@ -142,13 +145,21 @@ export class ZooKeeperServerCore {
   private readonly writes: (Entry & { kind: 'write' })[] = [];
   private writesHead = 0;
   private queuedReads = 0;
-  private outputs: ServerOutput[] = [];
+  /** Frames waiting to be taken, per connection. */
+  private readonly frames = new Map<number, JuteWriter>();
+  private readonly writerPool: JuteWriter[] = [];
+  private closes: ServerOutput[] = [];
+  /** Where the frame being written starts in its connection's buffer. */
+  private frameStart = 0;
   private toLog: LoggedTxn[] = [];
   private lastZxid = 0n;
   private durableZxid = 0n;
   private lastContainerCheckMs: number;
-  private readonly writer = new JuteWriter(1024);
+  /** Frames for connections that are gone or closing go here and are dropped. */
+  private readonly discard = new JuteWriter(1024);
+  private frameWriter: JuteWriter = this.discard;
   private readonly policy: PrepPolicy;
+  private readonly frameBytesMax: number;
 
   constructor(private readonly options: ServerCoreOptions, private readonly ports: ServerPorts, restored?: RecoveredState) {
     this.tree = restored?.tree ?? new DataTree();
@@ -160,6 +171,7 @@ export class ZooKeeperServerCore {
     this.lastZxid = this.tree.lastProcessedZxid;
     this.durableZxid = this.lastZxid;
     this.records = new ChangeRecords(this.tree);
+    this.frameBytesMax = options.frameBytesMax ?? 0xfffff;
     this.policy = { skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled, reconfigEnabled: options.reconfigEnabled };
     this.lastContainerCheckMs = ports.wallMs();
   }
@@ -204,6 +216,7 @@ export class ZooKeeperServerCore {
     this.connections.delete(connectionId);
     for (const entry of connection.pending) if (entry.kind === 'read') this.queuedReads--;
     connection.pending.length = 0;
+    this.frames.delete(connectionId);
     this.tree.removeWatcher(connectionId);
   }
 
@@ -234,9 +247,21 @@ export class ZooKeeperServerCore {
     this.drain();
   }
 
+  /**
+   * What to write since the last call: per connection, all its frames as one send (in the
+   * order they were produced), then the closes. A connection's frames are written straight into
+   * its own buffer, so a burst of pipelined replies costs one copy and one socket write.
+   */
   takeOutputs(): ServerOutput[] {
-    const out = this.outputs;
-    this.outputs = [];
+    const out: ServerOutput[] = [];
+    for (const [connectionId, writer] of this.frames) {
+      out.push({ kind: 'send', connectionId, bytes: writer.toBytes() });
+      writer.reset();
+      if (this.writerPool.length < WRITER_POOL_MAX) this.writerPool.push(writer);
+    }
+    this.frames.clear();
+    for (const close of this.closes) out.push(close);
+    this.closes = [];
     return out;
   }
 
@@ -294,7 +319,7 @@ export class ZooKeeperServerCore {
   }
 
   private sendConnectResponse(connection: Connection, timeOut: number, sessionId: bigint, passwd: Uint8Array): void {
-    const w = this.beginFrame();
+    const w = this.beginFrame(connection.id);
     writeRecord(w, R.ConnectResponse, { protocolVersion: 0, timeOut, sessionId, passwd });
     if (!connection.oldClient) w.writeBoolean(false);
     this.endFrame(connection.id);
@@ -519,7 +544,7 @@ export class ZooKeeperServerCore {
   }
 
   private sendEvent(connectionId: number, type: number, path: string): void {
-    const w = this.beginFrame();
+    const w = this.beginFrame(connectionId);
     writeRecord(w, R.ReplyHeader, NOTIFICATION_HEADER);
     writeRecord(w, R.WatcherEvent, { type, state: KeeperState.SyncConnected, path });
     this.endFrame(connectionId);
@@ -548,34 +573,50 @@ export class ZooKeeperServerCore {
   }
 
   private sendReply(connectionId: number, xid: number, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
-    const w = this.beginFrame();
+    const w = this.beginFrame(connectionId);
     writeRecord(w, R.ReplyHeader, { xid, zxid, err });
     if (err === ErrorCode.OK && body !== undefined) body(w);
     this.endFrame(connectionId);
   }
 
-  private beginFrame(): JuteWriter {
-    const w = this.writer;
-    w.reset();
+  private beginFrame(connectionId: number): JuteWriter {
+    const connection = this.connections.get(connectionId);
+    let w = this.discard;
+    if (connection !== undefined && !connection.closing) {
+      w = this.frames.get(connectionId) ?? this.writerPool.pop() ?? new JuteWriter(1024);
+      this.frames.set(connectionId, w);
+    } else {
+      w.reset();
+    }
+    this.frameWriter = w;
+    this.frameStart = w.length;
     w.writeInt(0);
     return w;
   }
 
   private endFrame(connectionId: number): void {
-    const w = this.writer;
-    w.patchInt(0, w.length - 4);
-    const connection = this.connections.get(connectionId);
-    if (connection === undefined || connection.closing) return;
+    const w = this.frameWriter;
+    this.frameWriter = this.discard;
+    if (w === this.discard) return;
+    const payloadBytes = w.length - this.frameStart - 4;
+    const connection = this.connections.get(connectionId)!;
+    if (payloadBytes > this.frameBytesMax) {
+      // Clients refuse frames over jute.maxbuffer (ClientCnxnSocket.readLength), so sending one
+      // only breaks the connection later and less clearly: close it now and say why.
+      w.truncate(this.frameStart);
+      this.close(connection, `response of ${payloadBytes} bytes exceeds jute.maxbuffer (${this.frameBytesMax})`);
+      return;
+    }
+    w.patchInt(this.frameStart, payloadBytes);
     connection.stats.packetsSent++;
     this.stats.packetsSent++;
-    this.outputs.push({ kind: 'send', connectionId, bytes: w.toBytes() });
   }
 
   private close(connection: Connection, reason: string): void {
     if (connection.closing) return;
     connection.closing = true;
     this.tree.removeWatcher(connection.id);
-    this.outputs.push({ kind: 'close', connectionId: connection.id, reason });
+    this.closes.push({ kind: 'close', connectionId: connection.id, reason });
   }
 
   /** Resets the counters behind `srst`. */

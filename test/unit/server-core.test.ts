@@ -11,6 +11,19 @@ import { JuteReader, JuteWriter } from '../../src/jute/archive.js';
 import * as R from '../../src/jute/records.js';
 import { ErrorCode, EventType, OpCode } from '../../src/protocol/codes.js';
 
+/** The core's outputs with each connection's coalesced send split back into single frames. */
+function takeFrames(core: ZooKeeperServerCore): ServerOutput[] {
+  return core.takeOutputs().flatMap((output): ServerOutput[] => {
+    if (output.kind !== 'send') return [output];
+    const frames: ServerOutput[] = [];
+    const view = new DataView(output.bytes.buffer, output.bytes.byteOffset, output.bytes.byteLength);
+    for (let at = 0; at < output.bytes.length; at += 4 + view.getInt32(at)) {
+      frames.push({ kind: 'send', connectionId: output.connectionId, bytes: output.bytes.subarray(at, at + 4 + view.getInt32(at)) });
+    }
+    return frames;
+  });
+}
+
 type Reply = { header: { xid: number; zxid: bigint; err: number }; body: Uint8Array } | { close: string };
 
 function harness(overrides: Partial<ConstructorParameters<typeof ZooKeeperServerCore>[0]> = {}) {
@@ -28,7 +41,7 @@ function harness(overrides: Partial<ConstructorParameters<typeof ZooKeeperServer
   const flush = (): ServerOutput[] => {
     const logged = core.takeTxnsToLog();
     if (logged.length > 0) core.markDurable(logged[logged.length - 1]!.header.zxid);
-    return core.takeOutputs();
+    return takeFrames(core);
   };
   let nextConnection = 1;
   const connect = (timeOut = 10000, sessionId = 0n, passwd: Uint8Array = new Uint8Array(16)) => {
@@ -193,7 +206,7 @@ test('while a write waits for the disk, other connections are still answered and
   h.core.onFrame(b.id, frame(OpCode.ping, new Uint8Array(0), -2));
   const logged = h.core.takeTxnsToLog();
   assert.equal(logged.length, 1);
-  const early = h.core.takeOutputs().filter((o) => o.kind === 'send');
+  const early = takeFrames(h.core).filter((o) => o.kind === 'send');
   // b's read (the old data) and ping are answered; a's setData and its read behind it are not.
   const xids = early.map((o) => readRecord(new JuteReader(o.kind === 'send' ? o.bytes : new Uint8Array(), 4), R.ReplyHeader).xid);
   assert.deepEqual(xids, [200, -2]);
@@ -205,7 +218,7 @@ test('while a write waits for the disk, other connections are still answered and
   assert.equal(h.core.outstandingRequests, 2);
 
   h.core.markDurable(logged[0]!.header.zxid);
-  const late = h.core.takeOutputs().filter((o) => o.kind === 'send').map((o) => readRecord(new JuteReader(o.kind === 'send' ? o.bytes : new Uint8Array(), 4), R.ReplyHeader).xid);
+  const late = takeFrames(h.core).filter((o) => o.kind === 'send').map((o) => readRecord(new JuteReader(o.kind === 'send' ? o.bytes : new Uint8Array(), 4), R.ReplyHeader).xid);
   // b's watch event first (it was set before the change), then a's replies in a's order.
   assert.deepEqual(late, [-1, 100, 101]);
   assert.equal(h.core.outstandingRequests, 0);

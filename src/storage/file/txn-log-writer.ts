@@ -19,7 +19,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatLogName } from '../format/file-names.js';
-import { encodeLogEntry, encodeLogHeader, fileSizeWithPadding } from '../format/txn-log.js';
+import { JuteWriter } from '../../jute/archive.js';
+import { appendLogEntry, encodeLogHeader, fileSizeWithPadding } from '../format/txn-log.js';
 import type { LogEntry } from '../format/txn-codec.js';
 import { fsyncDirectory } from './fs-util.js';
 
@@ -67,6 +68,7 @@ export class TxnLogWriter {
   private failed: Error | undefined;
   private idleWaiters: (() => void)[] = [];
   private bytesSinceRollCount = 0;
+  private readonly encoder = new JuteWriter(64 * 1024);
   private txnsSinceRollCount = 0;
   /** Flushes done and txns they carried: how well group commit batches. */
   readonly stats = { flushes: 0, txns: 0, bytes: 0, syncMsTotal: 0, syncMsMax: 0 };
@@ -90,8 +92,10 @@ export class TxnLogWriter {
   append(entries: readonly LogEntry[]): void {
     if (entries.length === 0) return;
     if (this.failed !== undefined) throw this.failed;
-    const encoded = entries.map((entry) => encodeLogEntry(entry));
-    const bytes = encoded.length === 1 ? encoded[0]! : Buffer.concat(encoded);
+    const writer = this.encoder;
+    writer.reset();
+    for (const entry of entries) appendLogEntry(writer, entry);
+    const bytes = writer.toBytes();
     this.pending.push({
       bytes, firstZxid: entries[0]!.header.zxid, lastZxid: entries[entries.length - 1]!.header.zxid, generation: this.generation,
     });

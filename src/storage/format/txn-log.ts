@@ -44,16 +44,28 @@ export function encodeLogHeader(): Uint8Array {
 /** One log record: checksum, length, the txn entry, 0x42 (FileTxnLog.append + Util.writeTxnBytes). */
 export function encodeLogEntry(entry: LogEntry): Uint8Array {
   const writer = new JuteWriter(256);
+  appendLogEntry(writer, entry);
+  return writer.toBytes();
+}
+
+const END_OF_RECORD_BYTES = new Uint8Array([END_OF_RECORD]);
+
+/**
+ * Appends one log record to `writer` (which may already hold records): a batch of txns is
+ * encoded into one reused buffer, without a buffer per txn.
+ */
+export function appendLogEntry(writer: JuteWriter, entry: LogEntry): void {
+  const start = writer.length;
   writer.writeLong(0n);
   writer.writeInt(0);
   writeTxnEntry(writer, entry);
-  writer.writeRaw(new Uint8Array([END_OF_RECORD]));
-  const bytes = writer.toBytes();
-  const length = bytes.length - RECORD_OVERHEAD_BYTES;
+  writer.writeRaw(END_OF_RECORD_BYTES);
+  const length = writer.length - start - RECORD_OVERHEAD_BYTES;
+  const bytes = writer.peek();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setBigInt64(0, BigInt(adler32(bytes, 12, 12 + length)));
-  view.setInt32(8, length);
-  return bytes;
+  view.setUint32(start, 0);
+  view.setUint32(start + 4, adler32(bytes, start + 12, start + 12 + length));
+  view.setInt32(start + 8, length);
 }
 
 /**
