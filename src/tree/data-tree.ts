@@ -28,8 +28,17 @@ export interface DataNode {
   aversion: number;
   ephemeralOwner: bigint;
   pzxid: bigint;
-  readonly children: Set<string>;
+  /**
+   * The children's names. Leaves (most nodes) share one empty set, NO_CHILDREN, which is never
+   * changed: the tree gives a node its own set when the first child arrives. Only the tree
+   * changes a node's set.
+   */
+  children: Set<string>;
 }
+
+/** The shared children set of every leaf: empty, and never added to (DataTree checks). */
+export const NO_CHILDREN: ReadonlySet<string> = new Set<string>();
+const noChildren = NO_CHILDREN as Set<string>;
 
 export interface WatchEvent {
   readonly watcher: WatcherId;
@@ -50,6 +59,8 @@ export type TxnResult =
   | { readonly type: 'error'; readonly err: number }
   | { readonly type: 'multi'; readonly err: number; readonly results: TxnResult[] };
 
+const RESERVED_PATHS: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota']);
+
 export const OPEN_ACL_UNSAFE: ACLT[] = [{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }];
 export const READ_ACL_UNSAFE: ACLT[] = [{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
 
@@ -65,7 +76,7 @@ export function childName(path: string): string {
 function newNode(data: Uint8Array | null, acl: ACLT[], zxid: bigint, timeMs: bigint, ephemeralOwner: bigint): DataNode {
   return {
     data, acl, czxid: zxid, mzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0,
-    ephemeralOwner, pzxid: zxid, children: new Set(),
+    ephemeralOwner, pzxid: zxid, children: noChildren,
   };
 }
 
@@ -83,6 +94,8 @@ export class DataTree {
   lastProcessedZxid = 0n;
   private approximateDataBytes = 0;
   private view: PointInTimeView | undefined;
+  /** Reserved nodes already restored during a load (restoreNode), to catch duplicates. */
+  private readonly restored = new Set<string>();
 
   constructor() {
     const root = newNode(new Uint8Array(0), this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
@@ -91,7 +104,7 @@ export class DataTree {
     // In the order a fresh ZooKeeper's snapshot lists them, so an empty zkts snapshot is byte-identical.
     for (const [path, acl] of [['/zookeeper', OPEN_ACL_UNSAFE], ['/zookeeper/config', READ_ACL_UNSAFE], ['/zookeeper/quota', OPEN_ACL_UNSAFE]] as const) {
       this.nodes.set(path, newNode(new Uint8Array(0), this.acls.acquire(acl), 0n, 0n, 0n));
-      this.nodes.get(parentPath(path))!.children.add(childName(path));
+      this.addChild(this.nodes.get(parentPath(path))!, childName(path));
     }
     // ZooKeeper sets the config node's ACL with version -1 (DataTree.addConfigNode), and shows it.
     this.nodes.get('/zookeeper/config')!.aversion = -1;
@@ -237,7 +250,7 @@ export class DataTree {
       parent.pzxid = header.zxid;
     }
     const node = newNode(data, this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
-    parent.children.add(name);
+    this.addChild(parent, name);
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
     this.quotas.onCreate(path, data?.length ?? 0);
@@ -264,7 +277,8 @@ export class DataTree {
     if (node === undefined || parent === undefined) return ErrorCode.NONODE;
     this.willChange(parentName);
     this.willChange(path);
-    parent.children.delete(childName(path));
+    if (parent.children.size === 1 && parent.children.has(childName(path))) parent.children = noChildren;
+    else parent.children.delete(childName(path));
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     this.nodes.delete(path);
     this.acls.release(node.acl);
@@ -290,6 +304,62 @@ export class DataTree {
 
   private fire(watchers: Iterable<WatcherId>, type: EventTypeValue, path: string, zxid: bigint, acl: readonly ACLT[], events: WatchEvent[]): void {
     for (const watcher of watchers) events.push({ watcher, type, path, zxid, acl });
+  }
+
+  private addChild(parent: DataNode, name: string): void {
+    if (parent.children === noChildren) parent.children = new Set([name]);
+    else parent.children.add(name);
+  }
+
+  /**
+   * Puts a node back as a snapshot stored it (loading only): `stat` and all, parents before
+   * children, no watches fired, no cversion moved. Quota stats are left for `quotas.rebuild()`
+   * once every node is in, as ZooKeeper's setupQuota recounts them after loading. A node the
+   * tree starts with (root, /zookeeper…) gets the stored state; any other existing node, or a
+   * missing parent, is an error (the message says which).
+   */
+  restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children'>): void {
+    let node = this.nodes.get(path);
+    if (node !== undefined) {
+      if (!RESERVED_PATHS.has(path) || this.restored.has(path)) throw new Error(`${path} is stored twice`);
+      this.approximateDataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
+      node.data = data;
+      this.replaceAcl(node, acl);
+    } else {
+      const parent = this.nodes.get(parentPath(path));
+      if (parent === undefined) throw new Error(`${path} comes before its parent ${parentPath(path)}`);
+      node = newNode(data, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner);
+      this.addChild(parent, childName(path));
+      this.nodes.set(path, node);
+      this.approximateDataBytes += path.length + (data?.length ?? 0);
+      switch (ephemeralKindOf(stat.ephemeralOwner)) {
+        case 'normal': {
+          let owned = this.ephemerals.get(stat.ephemeralOwner);
+          if (owned === undefined) this.ephemerals.set(stat.ephemeralOwner, (owned = new Set()));
+          owned.add(path);
+          break;
+        }
+        case 'container': this.containers.add(path); break;
+        case 'ttl': this.ttls.add(path); break;
+        case 'void': break;
+      }
+    }
+    this.restored.add(path);
+    node.czxid = stat.czxid;
+    node.mzxid = stat.mzxid;
+    node.ctime = stat.ctime;
+    node.mtime = stat.mtime;
+    node.version = stat.version;
+    node.cversion = stat.cversion;
+    node.aversion = stat.aversion;
+    node.pzxid = stat.pzxid;
+    if (node.ephemeralOwner !== stat.ephemeralOwner) throw new Error(`${path} is stored with owner ${stat.ephemeralOwner}, but the tree has it with ${node.ephemeralOwner}`);
+  }
+
+  /** Ends loading: forgets which reserved nodes were restored, and recounts the quotas. */
+  finishRestore(): void {
+    this.restored.clear();
+    this.quotas.rebuild();
   }
 
   /** Gives `node` (a node of this tree) the interned copy of `acl`. */
@@ -346,6 +416,7 @@ export class DataTree {
         throw new Error(`invariant: ephemeral ${path} not indexed under its owner`);
       }
     }
+    if (NO_CHILDREN.size !== 0) throw new Error('invariant: the shared empty children set has members');
     const uses = new Map<readonly ACLT[], number>();
     for (const node of this.nodes.values()) uses.set(node.acl, (uses.get(node.acl) ?? 0) + 1);
     if (uses.size !== this.acls.size) throw new Error(`invariant: ${this.acls.size} interned ACLs, ${uses.size} in use`);
@@ -382,7 +453,7 @@ export class PointInTimeView {
 
   preserve(path: string, node: DataNode | undefined): void {
     if (this.kept.has(path)) return;
-    this.kept.set(path, node === undefined ? null : { ...node, children: new Set(node.children) });
+    this.kept.set(path, node === undefined ? null : { ...node, children: node.children === NO_CHILDREN ? node.children : new Set(node.children) });
   }
 
   close(): void {

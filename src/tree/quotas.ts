@@ -49,6 +49,30 @@ export class Quotas {
     if (this.quotaNodeOf(path) === undefined) this.adjust(path, 0, deltaBytes);
   }
 
+  /**
+   * After a load: find every quota (a zookeeper_limits node) and recount its subtree into its
+   * zookeeper_stats node, as ZooKeeper's DataTree.setupQuota does after deserializing.
+   */
+  rebuild(): void {
+    this.roots.clear();
+    const stack = [QUOTA_ROOT];
+    const found: string[] = [];
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const node = this.tree.get(at);
+      if (node === undefined) continue;
+      for (const child of node.children) {
+        const path = `${at}/${child}`;
+        if (child === LIMIT_NODE) found.push(at.slice(QUOTA_ROOT.length) || '/');
+        else stack.push(path);
+      }
+    }
+    for (const root of found) {
+      this.roots.add(root);
+      this.recount(root);
+    }
+  }
+
   private quotaNodeOf(path: string): { root: string; name: string } | undefined {
     if (!path.startsWith(`${QUOTA_ROOT}/`)) return undefined;
     const slash = path.lastIndexOf('/');

@@ -39,7 +39,7 @@ import * as R from '../../jute/records.js';
 import type { ACLT } from '../../jute/records.js';
 import { Perms } from '../../protocol/codes.js';
 import { DataTree, type DataNode } from '../../tree/data-tree.js';
-import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../../tree/txn.js';
+import type { Txn } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
 import { DIGEST_VERSION, nodeDigest, treeDigest } from './digest.js';
 
@@ -314,7 +314,10 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   }
 }
 
-function parse(bytes: Uint8Array): SnapshotContents {
+/** Receives each node as it is read, instead of collecting them in `nodes` (which stays empty). */
+type NodeSink = (path: string, data: Uint8Array | null, aclId: bigint, acl: ACLT[] | undefined, stat: StatPersistedT) => void;
+
+function parse(bytes: Uint8Array, sink?: NodeSink): SnapshotContents {
   const reader = new JuteReader(bytes);
   const header = readRecord(reader, R.FileHeader);
   if (header.magic !== SNAP_MAGIC) {
@@ -340,12 +343,16 @@ function parse(bytes: Uint8Array): SnapshotContents {
   }
 
   const nodes: SnapshotNode[] = [];
+  const open = openAclUnsafe();
   for (let path = reader.readUstring(); path !== SEAL_PATH; path = reader.readUstring()) {
-    const data = reader.readBuffer();
+    const raw = reader.readBuffer();
+    // A copy, so no node keeps the whole file alive.
+    const data = raw === null ? null : raw.slice();
     const aclId = reader.readLong();
     const stat = readRecord(reader, R.StatPersisted);
-    const acl = aclId === OPEN_ACL_UNSAFE_ID ? openAclUnsafe() : acls.get(aclId);
-    nodes.push({ path, data: data === null ? null : data.slice(), aclId, acl, stat });
+    const acl = aclId === OPEN_ACL_UNSAFE_ID ? open : acls.get(aclId);
+    if (sink !== undefined) sink(path, data, aclId, acl, stat);
+    else nodes.push({ path, data, aclId, acl, stat });
   }
   checkSeal(bytes, reader, 'nodes');
 
@@ -399,10 +406,48 @@ export interface DeserializedSnapshot {
   readonly digestCheck: 'match' | 'mismatch' | 'skipped';
 }
 
-/** Reads a snapshot into a fresh DataTree. Throws SnapshotError. */
+/**
+ * Reads a snapshot into a fresh DataTree, node by node as the file is parsed (no list of all
+ * nodes is built). Throws SnapshotError.
+ */
 export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
-  const contents = readSnapshot(bytes);
-  const tree = buildTree(resolveMissingAcls(contents, options.laterTxns ?? []));
+  if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
+  const tree = new DataTree();
+  // Nodes whose ACL id the table lacks (a fuzzy snapshot): placed with OPEN_ACL_UNSAFE for now.
+  const unresolved: { path: string; aclId: bigint }[] = [];
+  let first = true;
+  const place: NodeSink = (stored, data, aclId, acl, stat) => {
+    const path = stored === '' ? '/' : stored;
+    if (first && path !== '/') throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
+    first = false;
+    if (path !== '/' && (!path.startsWith('/') || path.endsWith('/'))) throw new SnapshotError('invalid-tree', `snapshot: bad path ${JSON.stringify(stored)}`);
+    if (acl === undefined) unresolved.push({ path, aclId });
+    try {
+      tree.restoreNode(path, data, acl ?? OPEN_ACL, {
+        czxid: stat.czxid, mzxid: stat.mzxid, ctime: stat.ctime, mtime: stat.mtime, version: stat.version,
+        cversion: stat.cversion, aversion: stat.aversion, ephemeralOwner: stat.ephemeralOwner, pzxid: stat.pzxid,
+      });
+    } catch (error) {
+      throw new SnapshotError('invalid-tree', `snapshot: cannot place ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  let contents: SnapshotContents;
+  try {
+    contents = parse(bytes, place);
+  } catch (error) {
+    if (error instanceof JuteError) throw new SnapshotError('corrupt', `snapshot: ${error.message}`, { cause: error });
+    throw error;
+  }
+  if (first) throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
+  if (unresolved.length > 0) {
+    const found = aclsMadeLater(contents.acls, new Set(unresolved.map((node) => node.aclId)), options.laterTxns ?? []);
+    for (const { path, aclId } of unresolved) {
+      const acl = found.get(aclId);
+      if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path} refers to ACL ${aclId}, which is neither in the ACL table nor made by a later txn`);
+      tree.replaceAcl(tree.get(path)!, acl);
+    }
+  }
+  tree.finishRestore();
   tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
   tree.invariants();
   let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
@@ -412,6 +457,8 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
   }
   return { tree, sessions: contents.sessions, contents, digestCheck };
 }
+
+const OPEN_ACL = openAclUnsafe();
 
 /** The ACL lists a txn hands to ZooKeeper's ACL cache, in the order it does. */
 function* aclListsOf(txn: Txn): Generator<ACLT[]> {
@@ -435,20 +482,7 @@ function* aclListsOf(txn: Txn): Generator<ACLT[]> {
  */
 export function resolveMissingAcls(contents: SnapshotContents, laterTxns: Iterable<Txn>): (SnapshotNode & { readonly acl: ACLT[] })[] {
   const missing = new Set(contents.nodes.filter((node) => node.acl === undefined).map((node) => node.aclId));
-  const found = new Map<bigint, ACLT[]>();
-  if (missing.size > 0) {
-    const known = new Set([...contents.acls.values()].map(aclKey));
-    let lastId = [...contents.acls.keys()].reduce((max, id) => (id > max ? id : max), 0n);
-    outer: for (const txn of laterTxns) {
-      for (const acl of aclListsOf(txn)) {
-        if (isOpenAclUnsafe(acl) || known.has(aclKey(acl))) continue;
-        known.add(aclKey(acl));
-        lastId++;
-        if (missing.has(lastId)) found.set(lastId, acl);
-        if (found.size === missing.size) break outer;
-      }
-    }
-  }
+  const found = missing.size > 0 ? aclsMadeLater(contents.acls, missing, laterTxns) : new Map<bigint, ACLT[]>();
   return contents.nodes.map((node) => {
     const acl = node.acl ?? found.get(node.aclId);
     if (acl === undefined) {
@@ -458,62 +492,20 @@ export function resolveMissingAcls(contents: SnapshotContents, laterTxns: Iterab
   });
 }
 
-function createTxnFor(path: string, node: SnapshotNode & { readonly acl: ACLT[] }): { header: TxnHeader; txn: Txn } {
-  const owner = node.stat.ephemeralOwner;
-  const base = { path, data: node.data, acl: node.acl, parentCVersion: -1 };
-  const kind = ephemeralKindOf(owner);
-  const header: TxnHeader = { clientId: kind === 'normal' ? owner : 0n, cxid: 0, zxid: node.stat.czxid, timeMs: node.stat.ctime };
-  switch (kind) {
-    case 'normal': return { header, txn: { type: 'create', ...base, ephemeral: true } };
-    case 'container': return { header, txn: { type: 'createContainer', ...base } };
-    case 'ttl': return { header, txn: { type: 'createTTL', ...base, ttl: ttlOf(owner) } };
-    case 'void': return { header, txn: { type: 'create', ...base, ephemeral: false } };
-  }
-}
-
-function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((byte, index) => byte === b[index]);
-}
-
-function buildTree(nodes: readonly (SnapshotNode & { readonly acl: ACLT[] })[]): DataTree {
-  const tree = new DataTree();
-  if (nodes.length === 0 || nodes[0]!.path !== '') throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
-  const seen = new Set<string>();
-  const placed: [DataNode, SnapshotNode & { readonly acl: ACLT[] }][] = [];
-  for (const stored of nodes) {
-    const path = stored.path === '' ? '/' : stored.path;
-    if (seen.has(path)) throw new SnapshotError('invalid-tree', `snapshot: ${path} is stored twice`);
-    seen.add(path);
-    if (path !== '/' && (!path.startsWith('/') || path.endsWith('/'))) throw new SnapshotError('invalid-tree', `snapshot: bad path ${JSON.stringify(stored.path)}`);
-    let node = tree.nodes.get(path);
-    if (node === undefined) {
-      const { header, txn } = createTxnFor(path, stored);
-      const { result } = tree.applyTxn(header, txn);
-      node = tree.nodes.get(path);
-      if (result.err !== 0 || node === undefined) {
-        throw new SnapshotError('invalid-tree', `snapshot: cannot place ${path} (error ${result.err}): its parent is not stored before it`);
-      }
-    } else if (!sameBytes(node.data, stored.data)) {
-      // A node every tree starts with (root, /zookeeper…): set its data through the tree so
-      // its size accounting follows.
-      tree.applyTxn({ clientId: 0n, cxid: 0, zxid: stored.stat.mzxid, timeMs: stored.stat.mtime }, { type: 'setData', path, data: stored.data, version: stored.stat.version });
+/** The ACL lists ZooKeeper's cache would number `missing` ids with, replaying `laterTxns`. */
+function aclsMadeLater(table: ReadonlyMap<bigint, ACLT[]>, missing: ReadonlySet<bigint>, laterTxns: Iterable<Txn>): Map<bigint, ACLT[]> {
+  const found = new Map<bigint, ACLT[]>();
+  const known = new Set([...table.values()].map(aclKey));
+  let lastId = [...table.keys()].reduce((max, id) => (id > max ? id : max), 0n);
+  outer: for (const txn of laterTxns) {
+    for (const acl of aclListsOf(txn)) {
+      if (isOpenAclUnsafe(acl) || known.has(aclKey(acl))) continue;
+      known.add(aclKey(acl));
+      lastId++;
+      if (missing.has(lastId)) found.set(lastId, acl);
+      if (found.size === missing.size) break outer;
     }
-    placed.push([node, stored]);
   }
-  // Creating children moved their parents' cversion and pzxid: put every stored Stat back last.
-  for (const [node, stored] of placed) {
-    const stat = stored.stat;
-    tree.replaceAcl(node, stored.acl);
-    node.czxid = stat.czxid;
-    node.mzxid = stat.mzxid;
-    node.ctime = stat.ctime;
-    node.mtime = stat.mtime;
-    node.version = stat.version;
-    node.cversion = stat.cversion;
-    node.aversion = stat.aversion;
-    node.pzxid = stat.pzxid;
-    if (node.ephemeralOwner !== stat.ephemeralOwner) throw new Error(`snapshot: ${stored.path} got owner ${node.ephemeralOwner}, stored ${stat.ephemeralOwner}`);
-  }
-  return tree;
+  return found;
 }
+
