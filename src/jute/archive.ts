@@ -17,6 +17,7 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 export class JuteReader {
   private offset: number;
   private readonly end: number;
+  private view: DataView | undefined;
 
   constructor(private readonly bytes: Uint8Array, start = 0, end = bytes.length) {
     this.offset = start;
@@ -47,9 +48,11 @@ export class JuteReader {
 
   readLong(): bigint {
     this.need(8, 'long');
-    const high = this.readInt();
-    const low = this.readInt() >>> 0;
-    return (BigInt(high) << 32n) | BigInt(low);
+    // One DataView read makes one bigint; composing it from two ints would make four.
+    const view = this.view ?? (this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
+    const value = view.getBigInt64(this.offset);
+    this.offset += 8;
+    return value;
   }
 
   readBoolean(): boolean {
@@ -72,9 +75,16 @@ export class JuteReader {
     if (length === -1) return '';
     if (length < -1) throw new JuteError(`negative string length ${length}`);
     this.need(length, 'ustring');
-    const out = utf8Decoder.decode(this.bytes.subarray(this.offset, this.offset + length));
+    const start = this.offset;
     this.offset += length;
-    return out;
+    // Paths are short and mostly ASCII: read those without a decoder call.
+    if (length <= 128) {
+      const b = this.bytes;
+      let ascii = true;
+      for (let at = start; at < start + length; at++) if (b[at]! > 0x7f) { ascii = false; break; }
+      if (ascii) return String.fromCharCode.apply(null, b.subarray(start, start + length) as unknown as number[]);
+    }
+    return utf8Decoder.decode(this.bytes.subarray(start, start + length));
   }
 
   /** Vector count: -1 (null) reads as 0 elements. A count that cannot fit is rejected early. */

@@ -344,7 +344,7 @@ export class DataTree {
         case 'void': break;
       }
     }
-    this.restored.add(path);
+    if (RESERVED_PATHS.has(path)) this.restored.add(path);
     node.czxid = stat.czxid;
     node.mzxid = stat.mzxid;
     node.ctime = stat.ctime;

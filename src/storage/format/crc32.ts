@@ -28,6 +28,19 @@ export class Crc32 {
     return this;
   }
 
+  /** Adds the UTF-8 bytes of an ASCII string (every char code below 0x80), without encoding it first. */
+  updateAscii(text: string): this {
+    let c = this.register;
+    for (let at = 0; at < text.length; at++) c = TABLE[(c ^ text.charCodeAt(at)) & 0xff]! ^ (c >>> 8);
+    this.register = c >>> 0;
+    return this;
+  }
+
+  reset(): this {
+    this.register = 0xffffffff;
+    return this;
+  }
+
   /** The CRC so far, as java.util.zip.CRC32.getValue() returns it (0 ≤ value < 2^32). */
   get value(): number {
     return (this.register ^ 0xffffffff) >>> 0;

@@ -28,21 +28,32 @@ const ZOOKEEPER_NODE_SUBTREE = '/zookeeper/';
 /** The fields of a node that its digest covers. */
 export type DigestedNode = Pick<DataNode, 'data' | 'czxid' | 'mzxid' | 'pzxid' | 'ctime' | 'mtime' | 'version' | 'cversion' | 'aversion' | 'ephemeralOwner'>;
 
+// Scratch space reused by every call: nodeDigest runs for every node of every snapshot.
+const stat = new Uint8Array(STAT_BYTES);
+const statView = new DataView(stat.buffer);
+const crc = new Crc32();
+
+function isAscii(text: string): boolean {
+  for (let at = 0; at < text.length; at++) if (text.charCodeAt(at) > 0x7f) return false;
+  return true;
+}
+
 /** One node's hash, 0 ≤ hash < 2^32; `path` may be '/' or '' for the root. */
 export function nodeDigest(path: string, node: DigestedNode): bigint {
   if (path.startsWith(ZOOKEEPER_NODE_SUBTREE)) return 0n;
-  const stat = new Uint8Array(STAT_BYTES);
-  const view = new DataView(stat.buffer);
-  view.setBigInt64(0, BigInt.asIntN(64, node.czxid));
-  view.setBigInt64(8, BigInt.asIntN(64, node.mzxid));
-  view.setBigInt64(16, BigInt.asIntN(64, node.pzxid));
-  view.setBigInt64(24, BigInt.asIntN(64, node.ctime));
-  view.setBigInt64(32, BigInt.asIntN(64, node.mtime));
-  view.setInt32(40, node.version);
-  view.setInt32(44, node.cversion);
-  view.setInt32(48, node.aversion);
-  view.setBigInt64(52, BigInt.asIntN(64, node.ephemeralOwner));
-  const crc = new Crc32().update(utf8.encode(path === '/' ? '' : path));
+  statView.setBigInt64(0, BigInt.asIntN(64, node.czxid));
+  statView.setBigInt64(8, BigInt.asIntN(64, node.mzxid));
+  statView.setBigInt64(16, BigInt.asIntN(64, node.pzxid));
+  statView.setBigInt64(24, BigInt.asIntN(64, node.ctime));
+  statView.setBigInt64(32, BigInt.asIntN(64, node.mtime));
+  statView.setInt32(40, node.version);
+  statView.setInt32(44, node.cversion);
+  statView.setInt32(48, node.aversion);
+  statView.setBigInt64(52, BigInt.asIntN(64, node.ephemeralOwner));
+  const name = path === '/' ? '' : path;
+  crc.reset();
+  if (isAscii(name)) crc.updateAscii(name);
+  else crc.update(utf8.encode(name));
   if (node.data !== null) crc.update(node.data);
   return BigInt(crc.update(stat).value);
 }

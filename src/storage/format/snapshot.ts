@@ -293,8 +293,20 @@ export function endsWithSeal(bytes: Uint8Array): boolean {
   return bytes[tail] === 0 && bytes[tail + 1] === 0 && bytes[tail + 2] === 0 && bytes[tail + 3] === 1 && bytes[tail + 4] === 0x2f;
 }
 
-function checkSeal(bytes: Uint8Array, reader: JuteReader, what: string): void {
-  const expected = BigInt(new Adler32().update(bytes, 0, reader.position).value);
+/** A running Adler-32 over the file, so each seal costs only the bytes since the last one. */
+class SealChecker {
+  private readonly sum = new Adler32();
+  private checked = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+  upTo(position: number): bigint {
+    this.sum.update(this.bytes, this.checked, position);
+    this.checked = position;
+    return BigInt(this.sum.value);
+  }
+}
+
+function checkSeal(seals: SealChecker, reader: JuteReader, what: string): void {
+  const expected = seals.upTo(reader.position);
   const stored = reader.readLong();
   const path = reader.readUstring();
   if (stored !== expected) {
@@ -354,17 +366,18 @@ function parse(bytes: Uint8Array, sink?: NodeSink): SnapshotContents {
     if (sink !== undefined) sink(path, data, aclId, acl, stat);
     else nodes.push({ path, data, aclId, acl, stat });
   }
-  checkSeal(bytes, reader, 'nodes');
+  const seals = new SealChecker(bytes);
+  checkSeal(seals, reader, 'nodes');
 
   let digest: ZxidDigest | undefined;
   let lastProcessedZxid: bigint | undefined;
   if (reader.remaining > 0) {
     digest = { zxid: reader.readLong(), digestVersion: reader.readInt(), digest: reader.readLong() };
-    checkSeal(bytes, reader, 'digest');
+    checkSeal(seals, reader, 'digest');
   }
   if (reader.remaining > 0) {
     lastProcessedZxid = reader.readLong();
-    checkSeal(bytes, reader, 'lastProcessedZxid');
+    checkSeal(seals, reader, 'lastProcessedZxid');
   }
   if (reader.remaining > 0) throw new SnapshotError('corrupt', `snapshot: ${reader.remaining} unknown bytes after the last section`);
   return {
