@@ -1,0 +1,10 @@
+/**
+ * zkts recipes, imported as `zkts/recipes`: the coordination patterns of ZooKeeper's "Recipes and
+ * Solutions", built only on the public client API (`zkts/client`).
+ *
+ * @packageDocumentation
+ */
+export { Lock, type LockOptions, type LockState, type AcquireOptions } from './lock.js';
+export type { ConnectionEvents } from './session-events.js';
+export type { WaitOptions } from './waiting.js';
+export * from './core/errors.js';
