@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 export { Lock, type LockOptions, type LockState, type AcquireOptions } from './lock.js';
+export {
+  LeaderElection, type LeaderElectionOptions, type LeaderElectionEvents, type ElectionState, type RevokeReason, type Participant,
+} from './leader-election.js';
 export type { ConnectionEvents } from './session-events.js';
 export type { WaitOptions } from './waiting.js';
 export * from './core/errors.js';
