@@ -4,7 +4,9 @@
  *
  * @packageDocumentation
  */
-export { Lock, type LockOptions, type LockState, type AcquireOptions } from './lock.js';
+export { Lock, QueueLock, type LockOptions, type LockState, type AcquireOptions } from './lock.js';
+export { ReadWriteLock, type ReadWriteLockOptions } from './read-write-lock.js';
+export { Semaphore, Lease, type SemaphoreOptions } from './semaphore.js';
 export {
   LeaderElection, type LeaderElectionOptions, type LeaderElectionEvents, type ElectionState, type RevokeReason, type Participant,
 } from './leader-election.js';

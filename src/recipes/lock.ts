@@ -23,7 +23,7 @@ import { EventEmitter } from 'node:events';
 import type { Data, ZooKeeperClient, ZooKeeperError } from '../client/index.js';
 import { NotHeldError } from './core/errors.js';
 import { exclusiveTurn } from './core/turns.js';
-import { Contender, firstParticipant } from './contender.js';
+import { Contender, firstParticipant, type TurnFunction } from './contender.js';
 import { SessionWatch, type ConnectionEvents } from './session-events.js';
 import { connected, Deadline, persistently, type WaitOptions } from './waiting.js';
 
@@ -42,19 +42,34 @@ export type AcquireOptions = WaitOptions;
 
 const lockBase = 'lock-';
 
-export class Lock extends EventEmitter<ConnectionEvents> {
+/** What distinguishes the queue locks (exclusive, read, write) from each other. */
+export interface QueueLockSpec {
+  /** Base name of this lock's nodes. */
+  readonly nodeName: string;
+  /** The node bases that form the queue (a read-write lock's halves share one queue). */
+  readonly bases: readonly string[];
+  readonly turn: TurnFunction;
+  readonly reentrant: boolean;
+  readonly data?: Data;
+  /** Throws when this acquire must not even queue (a read-write lock's upgrade). */
+  readonly beforeAcquire?: () => void;
+}
+
+/**
+ * A lock held through one node in a queue of ephemeral sequential nodes: the base of Lock, and
+ * the type of ReadWriteLock's `readLock` and `writeLock`.
+ */
+export class QueueLock extends EventEmitter<ConnectionEvents> {
   private held: Contender | undefined;
   private holdCount = 0;
   private stateValue: LockState = 'released';
   private session: SessionWatch | undefined;
   private readonly pending = new Set<Contender>();
   private readonly reentrant: boolean;
-  private readonly nodeName: string;
 
-  constructor(readonly client: ZooKeeperClient, readonly path: string, private readonly options: LockOptions = {}) {
+  constructor(readonly client: ZooKeeperClient, readonly path: string, private readonly spec: QueueLockSpec) {
     super();
-    this.reentrant = options.reentrant ?? true;
-    this.nodeName = options.nodeName ?? lockBase;
+    this.reentrant = spec.reentrant;
   }
 
   /** 'held' only while connected; 'suspended' while held but disconnected. */
@@ -89,9 +104,9 @@ export class Lock extends EventEmitter<ConnectionEvents> {
       this.holdCount++;
       return;
     }
-    const contender = new Contender(this.client, {
-      basePath: this.path, name: this.nodeName, bases: [this.nodeName], turn: exclusiveTurn, data: this.options.data,
-    });
+    this.spec.beforeAcquire?.();
+    const { nodeName, bases, turn, data } = this.spec;
+    const contender = new Contender(this.client, { basePath: this.path, name: nodeName, bases, turn, data });
     this.pending.add(contender);
     this.watchSession();
     try {
@@ -139,9 +154,14 @@ export class Lock extends EventEmitter<ConnectionEvents> {
     await contender.leave();
   }
 
-  /** The node holding the lock now (any instance's) and its data, or undefined when free. */
+  /** The first node of the queue (any instance's: the holder) and its data, or undefined when free. */
   holder(options: WaitOptions = {}): Promise<{ node: string; data: Buffer } | undefined> {
-    return firstParticipant(this.client, this.path, [this.nodeName], new Deadline(options, `holder of ${this.path}`));
+    return firstParticipant(this.client, this.path, this.spec.bases, new Deadline(options, `holder of ${this.path}`));
+  }
+
+  /** True while an acquire() of this instance waits. */
+  get isAcquiring(): boolean {
+    return this.pending.size > 0;
   }
 
   private watchSession(): void {
@@ -189,5 +209,13 @@ export class Lock extends EventEmitter<ConnectionEvents> {
     if (this.held !== undefined || this.pending.size > 0) return;
     this.session?.stop();
     this.session = undefined;
+  }
+}
+
+/** The exclusive lock: see the file header. `new Lock(client, '/locks/x')`. */
+export class Lock extends QueueLock {
+  constructor(client: ZooKeeperClient, path: string, options: LockOptions = {}) {
+    const nodeName = options.nodeName ?? lockBase;
+    super(client, path, { nodeName, bases: [nodeName], turn: exclusiveTurn, reentrant: options.reentrant ?? true, ...(options.data !== undefined ? { data: options.data } : {}) });
   }
 }

@@ -200,7 +200,7 @@ describeEachServer('recipes: Lock', (ctx) => {
     assert.deepEqual(await children(observer, '/lost-reply/lock'), []);
   });
 
-  it('wakes only the next waiter on each release (no herd effect), counted on the wire', async () => {
+  it('wakes only the next waiter on each release (no herd effect), counted on the wire', async (t) => {
     const waiters = 8;
     const counters = Array.from({ length: waiters }, () => new NotificationCounter());
     const ps: Participant[] = [];
@@ -229,6 +229,7 @@ describeEachServer('recipes: Lock', (ctx) => {
       perRelease.push(total() - before);
     }
     await locks[waiters - 1]!.release();
+    t.diagnostic(`notifications to ${waiters - 1} waiters per release: ${perRelease.join(',')}`);
     assert.deepEqual(perRelease, Array<number>(waiters - 1).fill(1), 'each release notified exactly one waiter');
 
     // The measurement sees a herd when there is one: every waiter watching the children.
@@ -239,6 +240,7 @@ describeEachServer('recipes: Lock', (ctx) => {
     for (const watcher of watchers) await watcher.client.getChildren('/locks/herd', { watch: () => undefined });
     await observer.delete('/locks/herd/x');
     await Promise.all(watchers.map((watcher) => watcher.client.exists('/')));
+    t.diagnostic(`control, children watches: ${herd.count} notifications for one deletion with ${watchers.length} watchers`);
     assert.equal(herd.count, watchers.length, 'a children watch notifies every watcher');
   });
 
