@@ -10,6 +10,12 @@ export { Semaphore, Lease, type SemaphoreOptions } from './semaphore.js';
 export {
   LeaderElection, type LeaderElectionOptions, type LeaderElectionEvents, type ElectionState, type RevokeReason, type Participant,
 } from './leader-election.js';
+export { ServiceRegistry, type ServiceInstanceSpec, type ServiceRegistryEvents } from './service-registry.js';
+export { ServiceDiscovery, ServiceProvider, type ProviderOptions, type ServiceProviderEvents } from './service-discovery.js';
+export type { ServiceInstance } from './core/service-instance.js';
+export type { StrategyName, Strategy } from './core/strategies.js';
+export { GroupMembership, type GroupMembershipOptions, type GroupMembershipEvents, type Member } from './group-membership.js';
+export { ChildrenCache, type CachedChild, type ChildrenChange, type ChildrenCacheEvents } from './children-cache.js';
 export type { ConnectionEvents } from './session-events.js';
 export type { WaitOptions } from './waiting.js';
 export * from './core/errors.js';

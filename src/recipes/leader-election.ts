@@ -26,7 +26,7 @@ import { AbortError, NodeVanishedError, RecipeClosedError } from './core/errors.
 import { childPath } from './core/names.js';
 import { exclusiveTurn } from './core/turns.js';
 import { Contender, firstParticipant, forgetWatch, listParticipants } from './contender.js';
-import { isEnded, SessionWatch, type ConnectionEvents } from './session-events.js';
+import { isEnded, reportError, SessionWatch, type ConnectionEvents } from './session-events.js';
 import { bounded, connected, Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
 
 export type ElectionState = 'idle' | 'candidate' | 'leader' | 'suspended' | 'lost' | 'closed';
@@ -194,7 +194,7 @@ export class LeaderElection extends EventEmitter<LeaderElectionEvents> {
           this.contender = undefined; // deleted by someone else: rejoin at the back
           continue;
         }
-        if (!(error instanceof AbortError)) this.emit('error', error);
+        if (!(error instanceof AbortError)) reportError(this, this.client, error);
         await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
       }
     }

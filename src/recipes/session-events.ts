@@ -99,3 +99,13 @@ export class SessionWatch {
     this.unsubscribe();
   }
 }
+
+/**
+ * Emits 'error' on a recipe for a failure it cannot hand to a caller — unless nobody listens
+ * (an EventEmitter would throw it out of the watch callback that found it) or the failure is the
+ * end of the session or client ('lost' reports that).
+ */
+export function reportError(emitter: { listenerCount(event: 'error'): number; emit(event: 'error', error: unknown): boolean }, client: ZooKeeperClient, error: unknown): void {
+  if (isEnded(client) || emitter.listenerCount('error') === 0) return;
+  emitter.emit('error', error);
+}

@@ -89,6 +89,30 @@ export async function createProtected(
   }
 }
 
+/**
+ * Creates the ephemeral node `path` (a fixed name: a member or an instance id) for this session,
+ * also when a reply was lost: NodeExists on a retry with this session as the ephemeralOwner is
+ * the node created by the first try. NodeExists owned by another session is thrown.
+ */
+export async function createOwnedEphemeral(client: ZooKeeperClient, path: string, data: Data, deadline: Deadline): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    deadline.check();
+    try {
+      await createWithParents(client, path, data, 'ephemeral', deadline);
+      return;
+    } catch (error) {
+      if (error instanceof NodeExistsError) {
+        const stat = await persistently(client, deadline, () => client.exists(path));
+        if (stat !== null && stat.ephemeralOwner === client.sessionId) return;
+        if (stat !== null || attempt >= connectionLossRetriesMax) throw error;
+        continue; // gone meanwhile (its owner's session ended): try again
+      }
+      if (!isRetryable(error) || attempt >= connectionLossRetriesMax) throw error;
+      await afterRetryableFailure(client, deadline, attempt);
+    }
+  }
+}
+
 /** The path of the child of `parent` created under `guid`, if there is one. */
 export async function findOwnChild(client: ZooKeeperClient, parent: string, guid: string, deadline: Deadline): Promise<string | undefined> {
   try {
