@@ -16,6 +16,9 @@ export type { ServiceInstance } from './core/service-instance.js';
 export type { StrategyName, Strategy } from './core/strategies.js';
 export { GroupMembership, type GroupMembershipOptions, type GroupMembershipEvents, type Member } from './group-membership.js';
 export { ChildrenCache, type CachedChild, type ChildrenChange, type ChildrenCacheEvents } from './children-cache.js';
+export {
+  ConfigStore, type ConfigStoreOptions, type ConfigSnapshot, type ConfigChange, type ConfigStoreEvents, type ConfigUpdate, type RawConfig,
+} from './config-store.js';
 export type { ConnectionEvents } from './session-events.js';
 export type { WaitOptions } from './waiting.js';
 export * from './core/errors.js';

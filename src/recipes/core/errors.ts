@@ -81,8 +81,8 @@ export class NoInstanceError extends RecipeError {
 /** A node's data is not in the format the recipe writes (e.g. a counter that is not a number). */
 export class CorruptDataError extends RecipeError {
   override name = 'CorruptDataError';
-  constructor(readonly nodePath: string, detail: string) {
-    super('CORRUPT_DATA', `${nodePath}: ${detail}`);
+  constructor(readonly nodePath: string, detail: string, options?: { cause?: unknown }) {
+    super('CORRUPT_DATA', `${nodePath}: ${detail}`, options);
   }
 }
 
