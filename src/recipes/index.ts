@@ -19,6 +19,11 @@ export { ChildrenCache, type CachedChild, type ChildrenChange, type ChildrenCach
 export {
   ConfigStore, type ConfigStoreOptions, type ConfigSnapshot, type ConfigChange, type ConfigStoreEvents, type ConfigUpdate, type RawConfig,
 } from './config-store.js';
+export { Barrier } from './barrier.js';
+export { DoubleBarrier, type DoubleBarrierOptions } from './double-barrier.js';
+export { Queue, type PutOptions } from './queue.js';
+export { Counter } from './counter.js';
+export { NamingService } from './naming-service.js';
 export type { ConnectionEvents } from './session-events.js';
 export type { WaitOptions } from './waiting.js';
 export * from './core/errors.js';

@@ -107,20 +107,18 @@ export class HoldMonitor {
 }
 
 /**
- * Counts the watch notifications (reply xid -1) the server sends through a proxy, by reading the
- * frames off the wire: 4-byte length, then for every frame but a connection's first (the
- * ConnectResponse) a ReplyHeader starting with the xid.
+ * A proxy tap that splits one direction of every connection into frames (4-byte length prefix)
+ * and hands `onFrame` each frame but the connection's first, which is the handshake
+ * (ConnectRequest / ConnectResponse) and has no request or reply header.
  */
-export class NotificationCounter {
-  count = 0;
-  private readonly streams = new Map<number, { buffer: Buffer; handshaken: boolean }>();
-
-  readonly tap: ProxyTap = (connection, direction, chunk) => {
-    if (direction !== 'toClient') return;
-    let stream = this.streams.get(connection);
+export function frameTap(direction: 'toServer' | 'toClient', onFrame: (frame: Buffer) => void): ProxyTap {
+  const streams = new Map<number, { buffer: Buffer; handshaken: boolean }>();
+  return (connection, chunkDirection, chunk) => {
+    if (chunkDirection !== direction) return;
+    let stream = streams.get(connection);
     if (stream === undefined) {
       stream = { buffer: Buffer.alloc(0), handshaken: false };
-      this.streams.set(connection, stream);
+      streams.set(connection, stream);
     }
     stream.buffer = Buffer.concat([stream.buffer, chunk]);
     while (stream.buffer.length >= 4) {
@@ -128,11 +126,28 @@ export class NotificationCounter {
       if (stream.buffer.length < 4 + length) break;
       const frame = stream.buffer.subarray(4, 4 + length);
       stream.buffer = stream.buffer.subarray(4 + length);
-      if (!stream.handshaken) {
-        stream.handshaken = true;
-        continue;
-      }
-      if (frame.length >= 4 && frame.readInt32BE(0) === -1) this.count++;
+      if (stream.handshaken) onFrame(frame);
+      stream.handshaken = true;
     }
   };
+}
+
+/** Counts the watch notifications (ReplyHeader xid -1) the server sends through a proxy. */
+export class NotificationCounter {
+  count = 0;
+  readonly tap: ProxyTap = frameTap('toClient', (frame) => {
+    if (frame.length >= 4 && frame.readInt32BE(0) === -1) this.count++;
+  });
+}
+
+/**
+ * Calls `onRequest(opCode)` for every request a client sends through a proxy (RequestHeader:
+ * xid, then type). It runs before the request is forwarded, so it can switch the proxy to
+ * dropReplies and lose exactly that request's reply.
+ */
+export class RequestSpy {
+  onRequest: (opCode: number) => void = () => undefined;
+  readonly tap: ProxyTap = frameTap('toServer', (frame) => {
+    if (frame.length >= 8) this.onRequest(frame.readInt32BE(4));
+  });
 }

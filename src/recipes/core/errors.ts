@@ -15,7 +15,8 @@ export type RecipeErrorCode =
   | 'RECIPE_CLOSED'
   | 'NO_INSTANCE'
   | 'CORRUPT_DATA'
-  | 'LOCK_UPGRADE';
+  | 'LOCK_UPGRADE'
+  | 'CONTENTION';
 
 export class RecipeError extends Error {
   override name = 'RecipeError';
@@ -94,5 +95,13 @@ export class LockUpgradeError extends RecipeError {
   override name = 'LockUpgradeError';
   constructor() {
     super('LOCK_UPGRADE', 'cannot acquire the write lock while holding the read lock (release the read lock first)');
+  }
+}
+
+/** A compare-and-set loop lost to other writers more times than its limit allows. */
+export class ContentionError extends RecipeError {
+  override name = 'ContentionError';
+  constructor(message: string) {
+    super('CONTENTION', message);
   }
 }
