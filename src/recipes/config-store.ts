@@ -18,7 +18,8 @@
  * "not ready": readers keep the previous one until the next writer completes an update.
  *
  * Connection events: 'suspended' — the cached configuration is the last trusted one and may be
- * stale; 'reconnected' — it is re-read; 'lost' — it stays frozen.
+ * stale; 'reconnected' — the client re-registered the ready watch (SetWatches reports a change
+ * made meanwhile, which triggers a re-read); 'lost' — it stays frozen.
  *
  * Not here: typing rules (pass `decode` to validate the raw record). Invariant: `snapshot` only
  * ever holds a configuration read under an unfired ready watch.
