@@ -12,8 +12,7 @@
  * Not here: counting members (double-barrier.ts).
  */
 import { NoNodeError, type ZooKeeperClient } from '../client/index.js';
-import { forgetWatch } from './contender.js';
-import { Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
+import { awaitNodeChange, Deadline, persistently, type WaitOptions } from './waiting.js';
 import { ensurePath } from './zk-ops.js';
 
 export class Barrier {
@@ -41,20 +40,6 @@ export class Barrier {
   /** Resolves once the barrier is down (at once if it is not up). */
   async wait(options: WaitOptions = {}): Promise<void> {
     const deadline = new Deadline(options, `wait on barrier ${this.path}`);
-    for (;;) {
-      deadline.check();
-      const wakeup = new Wakeup();
-      const stat = await persistently(this.client, deadline, () => this.client.exists(this.path, { watch: wakeup.listener }));
-      if (stat === null) {
-        forgetWatch(this.client, this.path, 'data', wakeup.listener);
-        return;
-      }
-      try {
-        await wakeup.wait(this.client, deadline);
-      } catch (error) {
-        forgetWatch(this.client, this.path, 'data', wakeup.listener);
-        throw error;
-      }
-    }
+    while (await awaitNodeChange(this.client, this.path, deadline)) deadline.check();
   }
 }

@@ -29,10 +29,9 @@ import { isRetryable, NodeExistsError, NoNodeError, type ZooKeeperClient } from 
 import { CorruptDataError } from './core/errors.js';
 import { childPath } from './core/names.js';
 import { checkComponent } from './core/service-instance.js';
-import { forgetWatch } from './contender.js';
 import { Lock } from './lock.js';
 import { isEnded, reportError, SessionWatch, type ConnectionEvents } from './session-events.js';
-import { afterRetryableFailure, bounded, Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
+import { afterRetryableFailure, bounded, Deadline, forgetWatch, persistently, Wakeup, type WaitOptions } from './waiting.js';
 import { createWithParents, ensurePath } from './zk-ops.js';
 
 export type RawConfig = Readonly<Record<string, unknown>>;

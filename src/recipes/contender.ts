@@ -19,12 +19,13 @@
  * Not here: what holding means (lock.ts, leader-election.ts...). Invariants: at most one node
  * per Contender; a watch this contender set is removed again when its wait is abandoned.
  */
-import type { Data, WatchListener, ZooKeeperClient } from '../client/index.js';
+import type { Data, ZooKeeperClient } from '../client/index.js';
 import { NoNodeError, type CreateModeName } from '../client/index.js';
+import { assertNever } from '../util/assert.js';
 import { NodeVanishedError } from './core/errors.js';
 import { childPath, nameOf, sortSequential, type SequentialNode } from './core/names.js';
 import type { Turn } from './core/turns.js';
-import { Deadline, persistently, Wakeup } from './waiting.js';
+import { awaitNodeChange, Deadline, persistently } from './waiting.js';
 import { createProtected, deleteOwnChildren, deleteQuietly, newGuid } from './zk-ops.js';
 
 export type TurnFunction = (sorted: readonly SequentialNode[], own: string) => Turn;
@@ -38,11 +39,6 @@ export interface ContenderSpec {
   readonly turn: TurnFunction;
   readonly data?: Data;
   readonly mode?: CreateModeName;
-}
-
-/** Forgets a watch listener that will not be waited for any more (best effort). */
-export function forgetWatch(client: ZooKeeperClient, path: string, type: 'data' | 'children', listener: WatchListener): void {
-  client.removeWatches(path, type, { listener }).catch(() => undefined);
 }
 
 /** The sequential children of `basePath` with one of `bases`, in queue order ([] without the node). */
@@ -113,23 +109,12 @@ export class Contender {
           return;
         case 'missing':
           throw new NodeVanishedError(own);
-        case 'wait': {
-          const watched = childPath(this.spec.basePath, turn.watch);
-          const wakeup = new Wakeup();
-          const stat = await persistently(this.client, deadline, () => this.client.exists(watched, { watch: wakeup.listener }));
-          if (stat === null) {
-            // Gone between the listing and the watch: an exists watch on a missing node was set
-            // instead, which would only fire if the name came back. Drop it and decide again.
-            forgetWatch(this.client, watched, 'data', wakeup.listener);
-            continue;
-          }
-          try {
-            await wakeup.wait(this.client, deadline);
-          } catch (error) {
-            forgetWatch(this.client, watched, 'data', wakeup.listener);
-            throw error;
-          }
-        }
+        case 'wait':
+          // Either way, decide again: the watched node changed or went, or was gone already.
+          await awaitNodeChange(this.client, childPath(this.spec.basePath, turn.watch), deadline);
+          break;
+        default:
+          assertNever(turn);
       }
     }
   }

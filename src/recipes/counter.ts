@@ -15,6 +15,7 @@
  * exactly its delta, once. Values are JavaScript safe integers.
  */
 import { BadVersionError, NodeExistsError, NoNodeError, type ZooKeeperClient } from '../client/index.js';
+import { assertNever } from '../util/assert.js';
 import { ContentionError, CorruptDataError } from './core/errors.js';
 import { Deadline, pause, persistently, type WaitOptions } from './waiting.js';
 import { commitWithReceipt, createWithParents } from './zk-ops.js';
@@ -86,11 +87,16 @@ export class Counter {
     }
   }
 
-  /** One compare-and-set write: true when it took effect, false when another writer won. */
+  /** One compare-and-set write: true when it took effect, false when it did not (read again). */
   private async write(value: number, version: number, deadline: Deadline): Promise<boolean> {
     const outcome = await commitWithReceipt(this.client, [{ type: 'setData', path: this.path, data: String(value), version }], this.path, deadline);
-    if (outcome.committed) return true;
-    if (outcome.error instanceof BadVersionError) return false;
-    throw outcome.error;
+    switch (outcome.kind) {
+      case 'committed': return true;
+      case 'notApplied': return false; // read and try again
+      case 'failed':
+        if (outcome.error instanceof BadVersionError) return false;
+        throw outcome.error;
+      default: return assertNever(outcome);
+    }
   }
 }

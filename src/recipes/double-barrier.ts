@@ -21,8 +21,8 @@ import { NodeExistsError, NoNodeError, type Data, type ZooKeeperClient } from '.
 import { childPath } from './core/names.js';
 import { checkComponent } from './core/service-instance.js';
 import { leaveStep } from './core/turns.js';
-import { forgetWatch } from './contender.js';
-import { Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
+import { assertNever } from '../util/assert.js';
+import { awaitNodeChange, Deadline, forgetWatch, persistently, Wakeup, type WaitOptions } from './waiting.js';
 import { createOwnedEphemeral, createWithParents, deleteQuietly, ensurePath, newGuid } from './zk-ops.js';
 
 export interface DoubleBarrierOptions {
@@ -99,22 +99,12 @@ export class DoubleBarrier {
             if (!(error instanceof NoNodeError)) throw error;
           }
           return;
-        case 'wait': {
+        case 'wait':
           if (step.deleteOwn) await deleteQuietly(this.client, this.ownPath, deadline);
-          const watched = childPath(this.membersPath, step.watch);
-          const wakeup = new Wakeup();
-          const stat = await persistently(this.client, deadline, () => this.client.exists(watched, { watch: wakeup.listener }));
-          if (stat === null) {
-            forgetWatch(this.client, watched, 'data', wakeup.listener);
-            continue;
-          }
-          try {
-            await wakeup.wait(this.client, deadline);
-          } catch (error) {
-            forgetWatch(this.client, watched, 'data', wakeup.listener);
-            throw error;
-          }
-        }
+          await awaitNodeChange(this.client, childPath(this.membersPath, step.watch), deadline);
+          break;
+        default:
+          assertNever(step);
       }
     }
   }

@@ -25,9 +25,9 @@ import { NoNodeError, type ZooKeeperClient, type ZooKeeperError } from '../clien
 import { AbortError, NodeVanishedError, RecipeClosedError } from './core/errors.js';
 import { childPath } from './core/names.js';
 import { exclusiveTurn } from './core/turns.js';
-import { Contender, firstParticipant, forgetWatch, listParticipants } from './contender.js';
+import { Contender, firstParticipant, listParticipants } from './contender.js';
 import { isEnded, reportError, SessionWatch, type ConnectionEvents } from './session-events.js';
-import { bounded, connected, Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
+import { bounded, connected, Deadline, forgetWatch, persistently, Wakeup, type WaitOptions } from './waiting.js';
 
 export type ElectionState = 'idle' | 'candidate' | 'leader' | 'suspended' | 'lost' | 'closed';
 export type RevokeReason = 'suspended' | 'lost' | 'relinquished' | 'closed' | 'vanished';

@@ -11,6 +11,8 @@
  *   succeed, so no item is handed to two consumers. If the reply is lost, the consumer looks for
  *   its receipt after the reconnect: there — the item is its own; not there — the item is still
  *   queued (or another consumer has it). So a connection loss neither loses nor duplicates an item.
+ *   Finding that out may take a take past its `timeoutMs` (until the reconnect): giving up
+ *   earlier could drop an item that was already taken.
  * The one case no protocol can close: the consumer's session ends while its take is in flight.
  * The take then fails with SessionExpiredError and, if the delete had committed, that item is
  * gone without having been delivered (at most one item per consumer session that ends so).
@@ -23,10 +25,10 @@
  * delete this consumer committed.
  */
 import { NoNodeError, ZooKeeperError, type Data, type ZooKeeperClient } from '../client/index.js';
+import { assertNever } from '../util/assert.js';
 import { childPath } from './core/names.js';
 import { itemBase, sortItems } from './core/queue-items.js';
-import { forgetWatch } from './contender.js';
-import { Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
+import { Deadline, forgetWatch, persistently, Wakeup, type WaitOptions } from './waiting.js';
 import { commitWithReceipt, createProtected, ensurePath } from './zk-ops.js';
 
 export interface PutOptions extends WaitOptions {
@@ -70,12 +72,7 @@ export class Queue {
         forgetWatch(this.client, this.path, 'children', wakeup.listener);
         continue;
       }
-      try {
-        await wakeup.wait(this.client, deadline);
-      } catch (error) {
-        forgetWatch(this.client, this.path, 'children', wakeup.listener);
-        throw error;
-      }
+      await wakeup.waitOrForget(this.client, deadline, this.path, 'children');
     }
   }
 
@@ -128,11 +125,22 @@ export class Queue {
       });
       await this.receiptsReady;
       const outcome = await commitWithReceipt(this.client, [{ type: 'delete', path: itemPath }], this.receiptsPath, deadline);
-      if (outcome.committed) return data;
-      const failedOp = outcome.error instanceof ZooKeeperError ? outcome.error.multi?.failedOpIndex : undefined;
-      if (outcome.error instanceof NoNodeError && failedOp === 0) continue; // another consumer has it
-      if (outcome.error instanceof NoNodeError && failedOp === 1) this.receiptsReady = undefined; // receipts node deleted: make it again
-      else throw outcome.error;
+      switch (outcome.kind) {
+        case 'committed':
+          return data;
+        case 'notApplied':
+          return this.takeFirst(deadline); // lost before it was applied: list again
+        case 'failed': {
+          const { error } = outcome;
+          const failedOp = error instanceof ZooKeeperError ? error.multi?.failedOpIndex : undefined;
+          if (error instanceof NoNodeError && failedOp === 0) continue; // another consumer has it
+          if (!(error instanceof NoNodeError && failedOp === 1)) throw error;
+          this.receiptsReady = undefined; // the receipts node was deleted: make it again
+          return this.takeFirst(deadline);
+        }
+        default:
+          return assertNever(outcome);
+      }
     }
     return undefined;
   }

@@ -22,10 +22,9 @@ import { NoNodeError, type Data, type ZooKeeperClient } from '../client/index.js
 import { NodeVanishedError, NotHeldError } from './core/errors.js';
 import { childPath, nameOf } from './core/names.js';
 import { leaseGranted } from './core/turns.js';
-import { forgetWatch } from './contender.js';
 import { Lock } from './lock.js';
 import { SessionWatch, type ConnectionEvents } from './session-events.js';
-import { Deadline, persistently, Wakeup, type WaitOptions } from './waiting.js';
+import { Deadline, forgetWatch, persistently, Wakeup, type WaitOptions } from './waiting.js';
 import { createProtected, deleteOwnChildren, deleteQuietly, newGuid } from './zk-ops.js';
 
 export interface SemaphoreOptions {
@@ -132,12 +131,7 @@ export class Semaphore extends EventEmitter<ConnectionEvents> {
         forgetWatch(this.client, this.leasesPath, 'children', wakeup.listener);
         return;
       }
-      try {
-        await wakeup.wait(this.client, deadline);
-      } catch (error) {
-        forgetWatch(this.client, this.leasesPath, 'children', wakeup.listener);
-        throw error;
-      }
+      await wakeup.waitOrForget(this.client, deadline, this.leasesPath, 'children');
     }
   }
 

@@ -170,4 +170,34 @@ export class Wakeup {
     if (this.fired) return Promise.resolve();
     return bounded(client, deadline, new Promise<void>((resolve) => { this.resolveWait = resolve; }));
   }
+
+  /** wait(), removing this wakeup's watch on `path` when the wait fails, so it does not linger. */
+  async waitOrForget(client: ZooKeeperClient, deadline: Deadline, path: string, type: 'data' | 'children'): Promise<void> {
+    try {
+      await this.wait(client, deadline);
+    } catch (error) {
+      forgetWatch(client, path, type, this.listener);
+      throw error;
+    }
+  }
+}
+
+/** Forgets a watch listener that will not be waited for any more (best effort). */
+export function forgetWatch(client: ZooKeeperClient, path: string, type: 'data' | 'children', listener: WatchListener): void {
+  client.removeWatches(path, type, { listener }).catch(() => undefined);
+}
+
+/**
+ * Sets an exists watch on `path` and waits until it fires (the node changed or went): true then;
+ * false at once when there is no such node (the exists watch on the missing node is dropped).
+ */
+export async function awaitNodeChange(client: ZooKeeperClient, path: string, deadline: Deadline): Promise<boolean> {
+  const wakeup = new Wakeup();
+  const stat = await persistently(client, deadline, () => client.exists(path, { watch: wakeup.listener }));
+  if (stat === null) {
+    forgetWatch(client, path, 'data', wakeup.listener);
+    return false;
+  }
+  await wakeup.waitOrForget(client, deadline, path, 'data');
+  return true;
 }

@@ -151,37 +151,33 @@ export async function deleteOwnChildren(client: ZooKeeperClient, parent: string,
 }
 
 export type ReceiptOutcome =
-  | { readonly committed: true; readonly results: MultiResult[] }
-  /** The multi failed with `error` (a definite answer, e.g. BadVersion or NoNode). */
-  | { readonly committed: false; readonly error: unknown };
+  | { readonly kind: 'committed'; readonly results: MultiResult[] }
+  /** The server answered: the multi failed with `error` (e.g. BadVersion or NoNode). */
+  | { readonly kind: 'failed'; readonly error: unknown }
+  /** The reply was lost and the receipt is absent: nothing was applied; trying again is safe. */
+  | { readonly kind: 'notApplied' };
 
 /**
  * Runs `ops` as one multi together with the create of an ephemeral receipt under
  * `receiptParent`, once. After a lost reply it reconnects and looks for the receipt: present
- * means committed (results then hold only the receipt's entry), absent means not. A definite
- * failure is returned, not thrown; a session that ends with the outcome unknown throws the
- * session's error. The receipt is deleted afterwards.
+ * means committed (results then hold nothing), absent means not applied. Once the multi was sent
+ * the outcome is always found out, past the caller's deadline if need be (giving up would turn a
+ * committed change into a lost one); only the session ending stops that, and throws the
+ * session's error with the outcome unknown. The receipt is deleted afterwards.
  */
 export async function commitWithReceipt(client: ZooKeeperClient, ops: readonly MultiOp[], receiptParent: string, deadline: Deadline): Promise<ReceiptOutcome> {
-  const guid = newGuid();
-  const receipt = childPath(receiptParent, protectedName(guid, 'receipt'));
+  deadline.check();
+  const receipt = childPath(receiptParent, protectedName(newGuid(), 'receipt'));
   let outcome: ReceiptOutcome;
   try {
     const results = await client.multi([...ops, { type: 'create', path: receipt, options: { mode: 'ephemeral' } }]);
-    outcome = { committed: true, results: results.slice(0, ops.length) };
+    outcome = { kind: 'committed', results: results.slice(0, ops.length) };
   } catch (error) {
-    if (!isRetryable(error)) return { committed: false, error };
-    for (let attempt = 1; ; attempt++) {
-      await afterRetryableFailure(client, deadline, attempt);
-      try {
-        const stat = await client.exists(receipt);
-        outcome = stat !== null ? { committed: true, results: [] } : { committed: false, error };
-        break;
-      } catch (checkError) {
-        if (!isRetryable(checkError) || attempt >= connectionLossRetriesMax) throw checkError;
-      }
-    }
+    if (!isRetryable(error)) return { kind: 'failed', error };
+    const resolving = Deadline.none(`outcome of a multi on ${receiptParent}`);
+    const stat = await persistently(client, resolving, () => client.exists(receipt));
+    outcome = stat !== null ? { kind: 'committed', results: [] } : { kind: 'notApplied' };
   }
-  if (outcome.committed) void deleteQuietly(client, receipt).catch(() => undefined);
+  if (outcome.kind === 'committed') void deleteQuietly(client, receipt).catch(() => undefined);
   return outcome;
 }

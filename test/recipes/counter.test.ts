@@ -32,8 +32,9 @@ describeEachServer('recipes: Counter', (ctx) => {
     const spy = new RequestSpy();
     const p = await participant(ctx, 'p', { sessionTimeoutMs: 10_000 }, spy.tap);
     const observer = await ctx.client();
-    await observer.create('/counters/lost', '0');
-    const valueNow = async () => Number((await observer.getData('/counters/lost')).data.toString());
+    await observer.create('/counters-lost');
+    await observer.create('/counters-lost/c', '0');
+    const valueNow = async () => Number((await observer.getData('/counters-lost/c')).data.toString());
 
     // Naive: read, write at the version; the write's reply is lost, so try again from a fresh read.
     let dropNext = true;
@@ -42,9 +43,9 @@ describeEachServer('recipes: Counter', (ctx) => {
     };
     const naive = async () => {
       for (;;) {
-        const { data, stat } = await p.client.getData('/counters/lost');
+        const { data, stat } = await p.client.getData('/counters-lost/c');
         try {
-          await p.client.setData('/counters/lost', String(Number(data.toString()) + 1), stat.version);
+          await p.client.setData('/counters-lost/c', String(Number(data.toString()) + 1), stat.version);
           return;
         } catch (error) {
           if (!(error instanceof ConnectionLossError || error instanceof BadVersionError)) throw error;
@@ -64,7 +65,7 @@ describeEachServer('recipes: Counter', (ctx) => {
     spy.onRequest = (opCode) => {
       if (opCode === OpCode.multi && multis++ === 0) p.proxy.dropReplies();
     };
-    const counter = new Counter(p.client, '/counters/lost');
+    const counter = new Counter(p.client, '/counters-lost/c');
     const incremented = counter.increment({ timeoutMs: 15_000 });
     await waitFor('the counter\'s write to commit', async () => (await valueNow()) === 3);
     p.proxy.cut();

@@ -12,7 +12,7 @@ import { SessionExpiredError } from '../../src/client/index.js';
 import { LeaderElection, RecipeClosedError, RecipeTimeoutError } from '../../src/recipes/index.js';
 import {
   blip, crash, describeEachServer, expire, HoldMonitor, NotificationCounter, participant, participants, sleep, waitFor, within,
-  type Participant,
+  type Participant, type ServerContext,
 } from './support.js';
 
 interface Candidate {
@@ -33,6 +33,18 @@ function candidate(p: Participant, path: string, monitor: HoldMonitor): Candidat
   return { p, election, events };
 }
 
+/** `count` candidates in their own sessions, started one after another (so in that queue order). */
+async function election(ctx: ServerContext, count: number, path: string): Promise<{ monitor: HoldMonitor; candidates: Candidate[] }> {
+  const monitor = new HoldMonitor('leadership');
+  const candidates: Candidate[] = [];
+  for (const p of await participants(ctx, count)) {
+    const c = candidate(p, path, monitor);
+    await c.election.start({ timeoutMs: 5_000 });
+    candidates.push(c);
+  }
+  return { monitor, candidates };
+}
+
 /** The one candidate that leads now, once exactly one does. */
 async function soleLeader(candidates: readonly Candidate[], monitor: HoldMonitor, timeoutMs = 15_000): Promise<Candidate> {
   return waitFor('exactly one leader', () => {
@@ -43,13 +55,7 @@ async function soleLeader(candidates: readonly Candidate[], monitor: HoldMonitor
 
 describeEachServer('recipes: LeaderElection', (ctx) => {
   it('elects the first candidate and fails over in queue order as leaders leave', async () => {
-    const monitor = new HoldMonitor('leadership');
-    const candidates: Candidate[] = [];
-    for (const p of await participants(ctx, 6)) {
-      const c = candidate(p, '/election/order', monitor);
-      await c.election.start({ timeoutMs: 5_000 }); // one after another: queue order is start order
-      candidates.push(c);
-    }
+    const { monitor, candidates } = await election(ctx, 6, '/election/order');
     const observer = await ctx.client();
     for (let i = 0; i < candidates.length; i++) {
       const leader = await soleLeader(candidates.slice(i), monitor);
@@ -87,9 +93,7 @@ describeEachServer('recipes: LeaderElection', (ctx) => {
   });
 
   it('leads again after a connection blip within the session, with nobody else leading meanwhile', async () => {
-    const monitor = new HoldMonitor('leadership');
-    const candidates = (await participants(ctx, 3)).map((p) => candidate(p, '/election/blip', monitor));
-    for (const c of candidates) await c.election.start();
+    const { monitor, candidates } = await election(ctx, 3, '/election/blip');
     const leader = await soleLeader(candidates, monitor);
     await blip(leader.p);
     await waitFor('the leader to lead again', () => leader.election.isLeader);
@@ -99,9 +103,7 @@ describeEachServer('recipes: LeaderElection', (ctx) => {
   });
 
   it('reports lost when the leader\'s session expires, and the next candidate leads', async () => {
-    const monitor = new HoldMonitor('leadership');
-    const candidates = (await participants(ctx, 3)).map((p) => candidate(p, '/election/expire', monitor));
-    for (const c of candidates) await c.election.start();
+    const { monitor, candidates } = await election(ctx, 3, '/election/expire');
     const leader = await soleLeader(candidates, monitor);
     const lostCause = new Promise((resolve) => leader.election.once('lost', resolve));
     await expire(ctx, leader.p);
@@ -113,9 +115,7 @@ describeEachServer('recipes: LeaderElection', (ctx) => {
   });
 
   it('relinquish hands leadership to the next candidate and requeues at the back', async () => {
-    const monitor = new HoldMonitor('leadership');
-    const candidates = (await participants(ctx, 3)).map((p) => candidate(p, '/election/relinquish', monitor));
-    for (const c of candidates) await c.election.start();
+    const { monitor, candidates } = await election(ctx, 3, '/election/relinquish');
     const leaders: string[] = [];
     for (let round = 0; round < 5; round++) {
       const leader = await soleLeader(candidates, monitor);
@@ -130,9 +130,7 @@ describeEachServer('recipes: LeaderElection', (ctx) => {
   });
 
   it('revokes a leader whose node an operator deletes, and the leader rejoins the queue', async () => {
-    const monitor = new HoldMonitor('leadership');
-    const candidates = (await participants(ctx, 2)).map((p) => candidate(p, '/election/deleted', monitor));
-    for (const c of candidates) await c.election.start();
+    const { monitor, candidates } = await election(ctx, 2, '/election/deleted');
     const leader = await soleLeader(candidates, monitor);
     const observer = await ctx.client();
     await observer.setData(leader.election.nodePath!, 'touched'); // a data change is not a revocation

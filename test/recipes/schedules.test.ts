@@ -51,121 +51,132 @@ async function applyFault(ctx: ServerContext, p: Participant, fault: Fault): Pro
   }
 }
 
-async function makeParticipants(ctx: ServerContext): Promise<Participant[]> {
-  const made: Participant[] = [];
-  for (let i = 0; i < participantCount; i++) made.push(await participant(ctx, `p${i}`, { sessionTimeoutMs }));
-  return made;
+interface Run {
+  readonly path: string;
+  readonly monitor: HoldMonitor;
+  readonly ps: readonly Participant[];
+  /** Participants crashed or expired: they take no more steps. */
+  readonly dead: Set<number>;
 }
 
-async function closeAll(ps: readonly Participant[]): Promise<void> {
-  await Promise.all(ps.map(async (p) => { await p.client.close(); await p.proxy.close(); }));
+/**
+ * fast-check over random schedules: each run gets a fresh path, monitor and participants (closed
+ * afterwards), plays the schedule — pauses, faults, and `act(who)` for the recipe's own steps —
+ * then lets `finish` check liveness, and checks the monitor last.
+ */
+async function checkSchedules(ctx: ServerContext, name: string, act: (run: Run, who: number) => Promise<void>, finish: (run: Run, schedule: readonly Step[]) => Promise<void>): Promise<void> {
+  let count = 0;
+  await fc.assert(fc.asyncProperty(scheduleArbitrary, async (schedule) => {
+    const path = `/schedules/${name}-${count++}`;
+    const ps: Participant[] = [];
+    for (let i = 0; i < participantCount; i++) ps.push(await participant(ctx, `p${i}`, { sessionTimeoutMs }));
+    const run: Run = { path, monitor: new HoldMonitor(path), ps, dead: new Set() };
+    try {
+      for (const step of schedule) {
+        if (step.kind === 'pause') await sleep(step.ms);
+        else if (run.dead.has(step.who)) continue;
+        else if (step.kind === 'act') await act(run, step.who);
+        else {
+          if (step.fault !== 'blip') run.dead.add(step.who);
+          await applyFault(ctx, ps[step.who]!, step.fault);
+        }
+      }
+      await finish(run, schedule);
+      run.monitor.assertSafe();
+    } finally {
+      await Promise.all(ps.map(async (p) => { await p.client.close(); await p.proxy.close(); }));
+    }
+  }), { numRuns, seed, endOnFailure: true });
 }
 
 describeEachServer('recipes: random schedules', (ctx) => {
   it('Lock: never two holders, and every surviving waiter gets its turn', async () => {
-    let run = 0;
-    await fc.assert(fc.asyncProperty(scheduleArbitrary, async (schedule) => {
-      const path = `/schedules/lock-${run++}`;
-      const monitor = new HoldMonitor(path);
-      const ps = await makeParticipants(ctx);
-      const dead = new Set<number>();
-      const locks = ps.map((p) => {
-        const lock = new Lock(p.client, path);
-        lock.on('suspended', () => monitor.exit(p.name));
-        lock.on('lost', () => monitor.exit(p.name));
-        return lock;
-      });
-      const waits = new Map<number, Promise<void>>();
-      const holding = new Set<number>();
-      const acquire = (who: number) => {
-        const waited = locks[who]!.acquire({ timeoutMs: 20_000 }).then(
-          () => { monitor.enter(ps[who]!.name); holding.add(who); },
-          (error: unknown) => { if (!dead.has(who)) throw error; },
-        ).finally(() => waits.delete(who));
-        waits.set(who, waited);
-      };
-      try {
-        for (const step of schedule) {
-          if (step.kind === 'pause') await sleep(step.ms);
-          else if (dead.has(step.who)) continue;
-          else if (step.kind === 'fault') {
-            if (step.fault !== 'blip') dead.add(step.who);
-            if (step.fault !== 'blip') holding.delete(step.who);
-            await applyFault(ctx, ps[step.who]!, step.fault);
-          } else if (holding.has(step.who)) {
-            holding.delete(step.who);
-            monitor.exit(ps[step.who]!.name);
-            await locks[step.who]!.release();
-          } else if (!waits.has(step.who)) {
-            acquire(step.who);
-          }
-        }
-        // Liveness: release as holders come, until every surviving waiter has held the lock.
-        const liveness = (async () => {
-          while (waits.size > 0 || holding.size > 0) {
-            for (const who of [...holding]) {
-              holding.delete(who);
-              monitor.exit(ps[who]!.name);
-              if (locks[who]!.state !== 'lost') await locks[who]!.release();
-            }
-            if (waits.size > 0) await Promise.race(waits.values());
-          }
-        })();
-        await within(liveness, 30_000, () => `waiting: ${[...waits.keys()].join(',')}; ${show(schedule)}`);
-        monitor.assertSafe();
-      } finally {
-        await closeAll(ps);
+    // Per run: each participant's lock, its acquire in flight, and who holds (as reported).
+    const state = new WeakMap<Run, { locks: Lock[]; waits: Map<number, Promise<void>>; holding: Set<number> }>();
+    const of = (run: Run) => {
+      let found = state.get(run);
+      if (found === undefined) {
+        const locks = run.ps.map((p) => {
+          const lock = new Lock(p.client, run.path);
+          lock.on('suspended', () => run.monitor.exit(p.name));
+          lock.on('lost', () => run.monitor.exit(p.name));
+          return lock;
+        });
+        found = { locks, waits: new Map(), holding: new Set() };
+        state.set(run, found);
       }
-    }), { numRuns, seed, endOnFailure: true });
+      return found;
+    };
+    const release = async (run: Run, who: number) => {
+      const { locks, holding } = of(run);
+      holding.delete(who);
+      run.monitor.exit(run.ps[who]!.name);
+      if (locks[who]!.state !== 'lost') await locks[who]!.release();
+    };
+    await checkSchedules(ctx, 'lock', async (run, who) => {
+      const { locks, waits, holding } = of(run);
+      if (holding.has(who)) {
+        await release(run, who);
+      } else if (!waits.has(who)) {
+        waits.set(who, locks[who]!.acquire({ timeoutMs: 20_000 }).then(
+          () => { run.monitor.enter(run.ps[who]!.name); holding.add(who); },
+          (error: unknown) => { if (!run.dead.has(who)) throw error; },
+        ).finally(() => waits.delete(who)));
+      }
+    }, async (run, schedule) => {
+      const { waits, holding } = of(run);
+      for (const who of run.dead) holding.delete(who);
+      // Liveness: release as holders come, until every surviving waiter has held the lock.
+      const liveness = (async () => {
+        while (waits.size > 0 || holding.size > 0) {
+          for (const who of [...holding]) await release(run, who);
+          if (waits.size > 0) await Promise.race(waits.values());
+        }
+      })();
+      await within(liveness, 30_000, () => `waiting: ${[...waits.keys()].join(',')}; ${show(schedule)}`);
+    });
   });
 
   it('LeaderElection: never two leaders, and in the end the first surviving candidate leads', async () => {
-    let run = 0;
-    await fc.assert(fc.asyncProperty(scheduleArbitrary, async (schedule) => {
-      const path = `/schedules/election-${run++}`;
-      const monitor = new HoldMonitor(path);
-      const ps = await makeParticipants(ctx);
-      const dead = new Set<number>();
-      const started = new Set<number>();
-      let elections = ps.map((p) => newElection(p));
-      function newElection(p: Participant): LeaderElection {
-        const election = new LeaderElection(p.client, path, { id: p.name });
-        election.on('elected', () => monitor.enter(p.name));
-        election.on('revoked', () => monitor.exit(p.name));
-        return election;
+    const state = new WeakMap<Run, { elections: LeaderElection[]; started: Set<number> }>();
+    const newElection = (run: Run, p: Participant) => {
+      const election = new LeaderElection(p.client, run.path, { id: p.name });
+      election.on('elected', () => run.monitor.enter(p.name));
+      election.on('revoked', () => run.monitor.exit(p.name));
+      return election;
+    };
+    const of = (run: Run) => {
+      let found = state.get(run);
+      if (found === undefined) {
+        found = { elections: run.ps.map((p) => newElection(run, p)), started: new Set() };
+        state.set(run, found);
       }
-      try {
-        for (const step of schedule) {
-          if (step.kind === 'pause') await sleep(step.ms);
-          else if (dead.has(step.who)) continue;
-          else if (step.kind === 'fault') {
-            if (step.fault !== 'blip') dead.add(step.who);
-            await applyFault(ctx, ps[step.who]!, step.fault);
-          } else if (!started.has(step.who)) {
-            started.add(step.who);
-            await elections[step.who]!.start({ timeoutMs: 10_000 });
-          } else if (elections[step.who]!.isLeader) {
-            await elections[step.who]!.relinquish();
-          } else {
-            await elections[step.who]!.close();
-            started.delete(step.who);
-            elections = elections.map((election, i) => (i === step.who ? newElection(ps[i]!) : election));
-          }
-        }
-        const survivors = [...started].filter((who) => !dead.has(who));
-        if (survivors.length > 0) {
-          const leader = await waitFor(`one leader among ${survivors.join(',')}; ${show(schedule)}`, () => {
-            const leaders = survivors.filter((who) => elections[who]!.isLeader);
-            return leaders.length === 1 ? leaders[0] : undefined;
-          }, 15_000);
-          const first = await elections[leader!]!.leader();
-          assert.equal(first?.id, ps[leader!]!.name, 'the leader is the first node');
-        }
-        monitor.assertSafe();
-        for (const who of survivors) await elections[who]!.close();
-      } finally {
-        await closeAll(ps);
+      return found;
+    };
+    await checkSchedules(ctx, 'election', async (run, who) => {
+      const { elections, started } = of(run);
+      if (!started.has(who)) {
+        started.add(who);
+        await elections[who]!.start({ timeoutMs: 10_000 });
+      } else if (elections[who]!.isLeader) {
+        await elections[who]!.relinquish();
+      } else {
+        await elections[who]!.close();
+        started.delete(who);
+        elections[who] = newElection(run, run.ps[who]!);
       }
-    }), { numRuns, seed, endOnFailure: true });
+    }, async (run, schedule) => {
+      const { elections, started } = of(run);
+      const survivors = [...started].filter((who) => !run.dead.has(who));
+      if (survivors.length > 0) {
+        const leader = await waitFor(`one leader among ${survivors.join(',')}; ${show(schedule)}`, () => {
+          const leaders = survivors.filter((who) => elections[who]!.isLeader);
+          return leaders.length === 1 ? leaders[0] : undefined;
+        }, 15_000);
+        const first = await elections[leader!]!.leader();
+        assert.equal(first?.id, run.ps[leader!]!.name, 'the leader is the first node');
+      }
+      for (const who of survivors) await elections[who]!.close();
+    });
   });
 });
