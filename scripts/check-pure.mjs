@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const pureDirs = ['src/util', 'src/jute', 'src/protocol', 'src/tree', 'src/session', 'src/server', 'src/zab', 'src/storage/format', 'src/storage/replay.ts', 'src/storage/snapshot-policy.ts', 'src/client/core', 'src/admin/four-letter.ts', 'src/bench/core'];
+const pureDirs = ['src/util', 'src/jute', 'src/protocol', 'src/tree', 'src/session', 'src/server', 'src/zab', 'src/storage/format', 'src/storage/replay.ts', 'src/storage/snapshot-policy.ts', 'src/client/core', 'src/admin/four-letter.ts', 'src/bench/core', 'src/recipes/core'];
 const forbidden = /from ['"]node:|require\(['"]node:|Date\.now\(|Math\.random\(|setTimeout\(|setInterval\(|\bprocess\.|performance\.now\(|crypto\.randomBytes/;
 
 function* files(dir) {

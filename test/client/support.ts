@@ -25,8 +25,10 @@ export const serverOptions: ServerOptions = {
   config: { extendedTypesEnabled: 'true' },
 };
 
-/** Why a kind is skipped, or false when it can run. */
+/** Why a kind is skipped, or false when it can run. `ZKTS_TEST_SERVERS=zkts` (a list) narrows the kinds. */
 export function skipReason(kind: ServerKind): string | false {
+  const only = process.env['ZKTS_TEST_SERVERS'];
+  if (only !== undefined && only !== '' && !only.split(',').includes(kind)) return `ZKTS_TEST_SERVERS=${only}`;
   if (kind === 'zookeeper' && !apacheZooKeeperAvailable()) return 'Apache ZooKeeper is not installed';
   return false;
 }
@@ -61,7 +63,10 @@ export class Recorder<T> {
   }
 }
 
-type Mode = 'open' | 'refuse' | 'blackhole';
+type Mode = 'open' | 'refuse' | 'blackhole' | 'dropReplies';
+
+/** Sees every chunk the proxy forwards: `connection` numbers the accepted connections from 1. */
+export type ProxyTap = (connection: number, direction: 'toServer' | 'toClient', chunk: Buffer) => void;
 
 /**
  * A TCP proxy in front of a server. `cut()` drops every connection and refuses new ones (they
@@ -73,9 +78,12 @@ export class TestProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   acceptedCount = 0;
 
-  private constructor(private readonly server: Server, readonly port: number, private readonly target: { host: string; port: number }) {}
+  private constructor(
+    private readonly server: Server, readonly port: number, private readonly target: { host: string; port: number },
+    private readonly tap: ProxyTap | undefined,
+  ) {}
 
-  static async start(target: { host: string; port: number }): Promise<TestProxy> {
+  static async start(target: { host: string; port: number }, tap?: ProxyTap): Promise<TestProxy> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -83,7 +91,7 @@ export class TestProxy {
     });
     const address = server.address();
     if (address === null || typeof address !== 'object') throw new Error('proxy has no address');
-    const proxy = new TestProxy(server, address.port, target);
+    const proxy = new TestProxy(server, address.port, target, tap);
     server.on('connection', (client) => proxy.accept(client));
     return proxy;
   }
@@ -105,12 +113,17 @@ export class TestProxy {
     }
     const upstream = connect(this.target);
     const pair = { client, upstream };
+    const connection = this.acceptedCount;
     this.pairs.add(pair);
     client.on('data', (chunk: Buffer) => {
-      if (this.mode === 'open') upstream.write(chunk);
+      if (this.mode !== 'open' && this.mode !== 'dropReplies') return;
+      this.tap?.(connection, 'toServer', chunk);
+      upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      if (this.mode === 'open') client.write(chunk);
+      if (this.mode !== 'open') return;
+      this.tap?.(connection, 'toClient', chunk);
+      client.write(chunk);
     });
     const drop = () => {
       client.destroy();
@@ -138,6 +151,11 @@ export class TestProxy {
     this.mode = 'blackhole';
   }
 
+  /** Passes requests to the server but drops its answers: a request takes effect, its reply is lost. */
+  dropReplies(): void {
+    this.mode = 'dropReplies';
+  }
+
   restore(): void {
     this.mode = 'open';
   }
@@ -154,8 +172,8 @@ export interface ServerContext {
   readonly server: RunningServer;
   /** createClient against the server (or `connectString`); closed after the test. */
   client(options?: ClientOptions, connectString?: string): Promise<ZooKeeperClient>;
-  /** A TestProxy in front of the server; closed after the test. */
-  proxy(): Promise<TestProxy>;
+  /** A TestProxy in front of the server (with a tap on what it forwards); closed after the test. */
+  proxy(tap?: ProxyTap): Promise<TestProxy>;
 }
 
 /**
@@ -180,8 +198,8 @@ export function describeEachServer(name: string, body: (context: ServerContext) 
           clients.push(client);
           return client;
         },
-        async proxy() {
-          const proxy = await TestProxy.start({ host: context.server.host, port: context.server.port });
+        async proxy(tap?: ProxyTap) {
+          const proxy = await TestProxy.start({ host: context.server.host, port: context.server.port }, tap);
           proxies.push(proxy);
           return proxy;
         },
