@@ -198,6 +198,10 @@ describeEachServer('recipes: Semaphore', (ctx) => {
     }
     await held.pop()!.release();
     t.diagnostic(`notifications to ${waiters} waiters per release: ${perRelease.join(',')}`);
-    assert.ok(perRelease.every((count) => count >= 1 && count <= 2), `notifications per release: ${perRelease.join(',')}`);
+    // No herd: a release wakes at most two sessions (the lock's next waiter and the lease
+    // watcher), never all six. A waiter may also find the lease free on its own check and need
+    // no notification at all, so 0 is fine.
+    assert.ok(perRelease.every((count) => count <= 2), `notifications per release: ${perRelease.join(',')}`);
+    assert.ok(perRelease.reduce((sum, count) => sum + count, 0) >= 1, 'waiters were woken by notifications at all');
   });
 });
