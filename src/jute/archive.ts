@@ -8,6 +8,8 @@
  * Invariant: a reader never reads past its end; it throws JuteError instead.
  */
 
+import { isAscii } from '../util/ascii.js';
+
 export class JuteError extends Error {
   override readonly name = 'JuteError';
 }
@@ -100,11 +102,6 @@ export class JuteReader {
 }
 
 const utf8Encoder = new TextEncoder();
-
-function isAscii(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
 
 export class JuteWriter {
   private bytes: Uint8Array;

@@ -133,39 +133,23 @@ export class ClientPort {
   }
 
   /**
-   * Writes the core's outputs: each connection's replies in order, coalesced into one socket
-   * write per connection per call (one syscall for a burst of pipelined replies), then closes
-   * (after flushing what was queued). Oversized replies are the core's to refuse.
+   * Writes the core's outputs in order: a send (the core gives one per connection per turn,
+   * all of its frames together) is one socket write; a close ends the socket after what was
+   * queued. Oversized replies are the core's to refuse.
    */
   deliver(outputs: readonly ServerOutput[]): void {
-    if (outputs.length === 0) return;
-    const pending = new Map<number, { client: ClientSocket; chunks: Uint8Array[]; bytes: number; close?: string }>();
     for (const output of outputs) {
-      let batch = pending.get(output.connectionId);
-      if (batch === undefined) {
-        const client = this.sockets.get(output.connectionId);
-        if (client === undefined) continue;
-        batch = { client, chunks: [], bytes: 0 };
-        pending.set(output.connectionId, batch);
-      }
-      if (batch.close !== undefined) continue;
-      if (output.kind === 'close') {
-        batch.close = output.reason;
+      const client = this.sockets.get(output.connectionId);
+      if (client === undefined || client.socket.destroyed) continue;
+      const socket = client.socket;
+      if (output.kind === 'send') {
+        if (!socket.writableEnded) socket.write(output.bytes);
         continue;
       }
-      batch.chunks.push(output.bytes);
-      batch.bytes += output.bytes.length;
-    }
-    for (const [connectionId, { client, chunks, bytes, close }] of pending) {
-      const socket = client.socket;
-      if (socket.destroyed) continue;
-      if (chunks.length > 0 && !socket.writableEnded) socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes));
-      if (close !== undefined) {
-        log.info(`closing connection ${connectionId} from /${client.address}: ${close}`);
-        socket.end();
-        const timer = setTimeout(() => socket.destroy(), 1000);
-        timer.unref();
-      }
+      log.info(`closing connection ${output.connectionId} from /${client.address}: ${output.reason}`);
+      socket.end();
+      const timer = setTimeout(() => socket.destroy(), 1000);
+      timer.unref();
     }
   }
 

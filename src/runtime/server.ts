@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { ZooKeeperServerCore } from '../server/zk-server.js';
 import { sessionPassword } from '../util/java-random.js';
 import { VERSION_DIR } from '../storage/format/file-names.js';
-import { recover, RecoveryError } from '../storage/file/recover.js';
+import { recover } from '../storage/file/recover.js';
 import { TxnLogWriter } from '../storage/file/txn-log-writer.js';
 import { writeSnapshot, type SnapshotWritten } from '../storage/file/snapshotter.js';
 import { SnapshotPolicy } from '../storage/snapshot-policy.js';
@@ -38,8 +38,6 @@ export interface RunningServer {
   readonly lastSnapshot: SnapshotWritten | undefined;
   close(): Promise<void>;
 }
-
-export { RecoveryError };
 
 const hex = (zxid: bigint) => `0x${zxid.toString(16)}`;
 

@@ -254,17 +254,7 @@ export class DataTree {
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
     this.quotas.onCreate(path, data?.length ?? 0);
-    switch (ephemeralKindOf(ephemeralOwner)) {
-      case 'normal': {
-        let owned = this.ephemerals.get(ephemeralOwner);
-        if (owned === undefined) this.ephemerals.set(ephemeralOwner, (owned = new Set()));
-        owned.add(path);
-        break;
-      }
-      case 'container': this.containers.add(path); break;
-      case 'ttl': this.ttls.add(path); break;
-      case 'void': break;
-    }
+    this.indexOwner(path, ephemeralOwner);
     this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, acl, events);
     this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, parent.acl, events);
     return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node) };
@@ -306,6 +296,21 @@ export class DataTree {
     for (const watcher of watchers) events.push({ watcher, type, path, zxid, acl });
   }
 
+  /** Files a new node under its owner: the session's ephemerals, or the container/TTL sets. */
+  private indexOwner(path: string, owner: bigint): void {
+    switch (ephemeralKindOf(owner)) {
+      case 'normal': {
+        let owned = this.ephemerals.get(owner);
+        if (owned === undefined) this.ephemerals.set(owner, (owned = new Set()));
+        owned.add(path);
+        break;
+      }
+      case 'container': this.containers.add(path); break;
+      case 'ttl': this.ttls.add(path); break;
+      case 'void': break;
+    }
+  }
+
   private addChild(parent: DataNode, name: string): void {
     if (parent.children === noChildren) parent.children = new Set([name]);
     else parent.children.add(name);
@@ -332,17 +337,7 @@ export class DataTree {
       this.addChild(parent, childName(path));
       this.nodes.set(path, node);
       this.approximateDataBytes += path.length + (data?.length ?? 0);
-      switch (ephemeralKindOf(stat.ephemeralOwner)) {
-        case 'normal': {
-          let owned = this.ephemerals.get(stat.ephemeralOwner);
-          if (owned === undefined) this.ephemerals.set(stat.ephemeralOwner, (owned = new Set()));
-          owned.add(path);
-          break;
-        }
-        case 'container': this.containers.add(path); break;
-        case 'ttl': this.ttls.add(path); break;
-        case 'void': break;
-      }
+      this.indexOwner(path, stat.ephemeralOwner);
     }
     if (RESERVED_PATHS.has(path)) this.restored.add(path);
     node.czxid = stat.czxid;

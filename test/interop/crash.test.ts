@@ -92,7 +92,7 @@ async function contents(client: WireClient, base: string): Promise<Map<string, s
 }
 
 /** The checks of one cycle's writes against what the restarted server holds. */
-function checkCycle(base: string, writers: readonly Op[][], present: ReadonlyMap<string, string>, context: string): { acked: number; kept: number } {
+function checkCycle(writers: readonly Op[][], present: ReadonlyMap<string, string>, context: string): { acked: number; kept: number } {
   let acked = 0;
   let kept = 0;
   for (const [writer, ops] of writers.entries()) {
@@ -115,7 +115,6 @@ function checkCycle(base: string, writers: readonly Op[][], present: ReadonlyMap
   }
   const expectedNames = new Set(writers.flatMap((ops) => ops.flatMap((op) => op.paths)));
   for (const path of present.keys()) assert.ok(expectedNames.has(path), `${context}: ${path} was never written`);
-  void base;
   return { acked, kept };
 }
 
@@ -131,7 +130,7 @@ test(`crash: ${cycles} kill -9 cycles under concurrent writers lose no acknowled
       await server.start();
       const client = await connectTo(server);
       // What every earlier cycle left must still be exactly there.
-      for (const past of history) checkCycle(past.base, past.writers, await contents(client, past.base), `cycle ${cycle}, checking ${past.base} (seed ${seed})`);
+      for (const past of history) checkCycle(past.writers, await contents(client, past.base), `cycle ${cycle}, checking ${past.base} (seed ${seed})`);
       const base = `/crash-${cycle}`;
       assert.equal((await client.create(base, null)).err, 0);
       await client.close();
@@ -148,7 +147,7 @@ test(`crash: ${cycles} kill -9 cycles under concurrent writers lose no acknowled
     await server.start();
     const client = await connectTo(server);
     for (const past of history) {
-      const counts = checkCycle(past.base, past.writers, await contents(client, past.base), `final check of ${past.base} (seed ${seed})`);
+      const counts = checkCycle(past.writers, await contents(client, past.base), `final check of ${past.base} (seed ${seed})`);
       totalAcked += counts.acked;
       totalKept += counts.kept;
     }

@@ -168,22 +168,21 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
   const snapZxid = tree.lastProcessedZxid;
   const used = logsAfter(snapZxid);
   const replay = new Replay(tree, sessions);
-  let expectNext = snapZxid;
   for (let index = 0; index < used.length; index++) {
     const log = used[index]!;
     const path = join(logDir, log.name);
     const scan = await scanOf(log.name);
     for (const { entry, offset } of scan.entries) {
       const zxid = entry.header.zxid;
-      if (zxid > replay.zxid && replay.stats.applied === 0 && zxid > expectNext + 1n && epochOf(zxid) === epochOf(expectNext)) {
-        throw new RecoveryError(`${path} at offset ${offset}: the first txn after the snapshot at 0x${snapZxid.toString(16)} is 0x${zxid.toString(16)}: txns 0x${(expectNext + 1n).toString(16)}… are missing`);
+      // The first txn to apply must follow the snapshot (within an epoch, zxids are contiguous).
+      if (replay.stats.applied === 0 && zxid > snapZxid + 1n && epochOf(zxid) === epochOf(snapZxid)) {
+        throw new RecoveryError(`${path} at offset ${offset}: the first txn after the snapshot at 0x${snapZxid.toString(16)} is 0x${zxid.toString(16)}: txns 0x${(snapZxid + 1n).toString(16)}… are missing`);
       }
       try {
         replay.apply(entry, `${path} at offset ${offset}`);
       } catch (error) {
         throw new RecoveryError(error instanceof Error ? error.message : String(error));
       }
-      if (replay.stats.applied > 0) expectNext = replay.zxid;
     }
     switch (recoveryAction(scan.end)) {
       case 'append':

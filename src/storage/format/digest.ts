@@ -17,6 +17,7 @@
  * Pure: no I/O.
  */
 import type { DataNode } from '../../tree/data-tree.js';
+import { isAscii } from '../../util/ascii.js';
 import { Crc32 } from './crc32.js';
 
 export const DIGEST_VERSION = 2;
@@ -32,11 +33,6 @@ export type DigestedNode = Pick<DataNode, 'data' | 'czxid' | 'mzxid' | 'pzxid' |
 const stat = new Uint8Array(STAT_BYTES);
 const statView = new DataView(stat.buffer);
 const crc = new Crc32();
-
-function isAscii(text: string): boolean {
-  for (let at = 0; at < text.length; at++) if (text.charCodeAt(at) > 0x7f) return false;
-  return true;
-}
 
 /** One node's hash, 0 ≤ hash < 2^32; `path` may be '/' or '' for the root. */
 export function nodeDigest(path: string, node: DigestedNode): bigint {

@@ -258,7 +258,10 @@ export class SnapshotSerializer {
 export function serializeSnapshot(tree: SnapshotSource, sessions: readonly SnapshotSession[], lastZxid = tree.lastProcessedZxid,
   options: SerializeOptions = {}): Uint8Array {
   const acls = new Map<string, readonly ACLT[]>();
-  for (const node of tree.nodes.values()) if (!acls.has(aclKey(node.acl))) acls.set(aclKey(node.acl), node.acl);
+  for (const node of tree.nodes.values()) {
+    const key = aclKey(node.acl);
+    if (!acls.has(key)) acls.set(key, node.acl);
+  }
   // Nodes built outside a DataTree need not share ACL arrays: map each to its first equal one.
   const canonical = (acl: readonly ACLT[]) => acls.get(aclKey(acl))!;
   const view: SnapshotTreeView = {
