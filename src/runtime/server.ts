@@ -76,10 +76,27 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     sessionPassword,
   }, state);
 
-  // Like ZooKeeper's loadData, start from a fresh snapshot: it holds what recovery did (torn
-  // tails cut, orphaned ephemerals removed), and the first log file written starts after it.
-  let lastSnapshot: SnapshotWritten | undefined = await writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync });
-  log.info(`snapshot ${lastSnapshot.file} written (${lastSnapshot.nodes} nodes, ${lastSnapshot.bytes} bytes, ${Math.round(lastSnapshot.durationMs)} ms)`);
+  let lastSnapshot: SnapshotWritten | undefined;
+  let snapshotRunning: Promise<void> | undefined;
+  const snapshotInBackground = (what: string) => {
+    snapshotRunning = writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync }).then((written) => {
+      lastSnapshot = written;
+      log.info(`${what} ${written.file} written (${written.nodes} nodes, ${written.bytes} bytes, ${Math.round(written.durationMs)} ms, longest slice ${written.sliceMsMax.toFixed(1)} ms)`);
+    }, (error: unknown) => {
+      log.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }).finally(() => { snapshotRunning = undefined; });
+  };
+  // Like ZooKeeper's loadData, start from a fresh snapshot, so the next start need not replay
+  // these logs again. Recovery's own deletion of orphaned ephemerals is in no log, so then the
+  // snapshot must be on disk before any new txn is; otherwise snapshot and logs already give
+  // this state, and it is written a slice at a time while clients are served (on a large tree
+  // that takes seconds).
+  if (report.orphansRemoved > 0) {
+    lastSnapshot = await writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync });
+    log.info(`snapshot ${lastSnapshot.file} written (${lastSnapshot.nodes} nodes, ${lastSnapshot.bytes} bytes, ${Math.round(lastSnapshot.durationMs)} ms)`);
+  } else {
+    snapshotInBackground('start-up snapshot');
+  }
 
   let port: ClientPort | undefined;
   let closing = false;
@@ -102,7 +119,6 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
 
   const policy = new SnapshotPolicy(config.snapCount, config.snapSizeLimitKb * 1024, Math.random);
-  let snapshotRunning: Promise<void> | undefined;
   const maybeSnapshot = () => {
     if (closing || !policy.shouldSnapshot(writer.txnsSinceRoll, writer.bytesSinceRoll)) return;
     policy.reset();
@@ -111,12 +127,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       log.warn('Too busy to snap, skipping');
       return;
     }
-    snapshotRunning = writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync }).then((written) => {
-      lastSnapshot = written;
-      log.info(`snapshot ${written.file} written (${written.nodes} nodes, ${written.bytes} bytes, ${Math.round(written.durationMs)} ms, longest slice ${written.sliceMsMax.toFixed(1)} ms)`);
-    }, (error: unknown) => {
-      log.error(`snapshot failed: ${error instanceof Error ? error.message : String(error)}`);
-    }).finally(() => { snapshotRunning = undefined; });
+    snapshotInBackground('snapshot');
   };
 
   const flush = () => {

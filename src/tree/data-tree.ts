@@ -14,6 +14,7 @@ import type { ACLT, StatT } from '../jute/records.js';
 import { WatchManager, type WatcherId } from './watch-manager.js';
 import { Quotas } from './quotas.js';
 import { AclCache } from './acl-cache.js';
+import { DataSlab } from './data-slab.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
 
 export interface DataNode {
@@ -96,6 +97,8 @@ export class DataTree {
   private view: PointInTimeView | undefined;
   /** Reserved nodes already restored during a load (restoreNode), to catch duplicates. */
   private readonly restored = new Set<string>();
+  /** Set while a data dir is loaded (startLoading): node data is copied out of the file bytes. */
+  private slab: DataSlab | undefined;
 
   constructor() {
     const root = newNode(new Uint8Array(0), this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
@@ -186,7 +189,7 @@ export class DataTree {
         this.willChange(txn.path);
         this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
         this.quotas.onSetData(txn.path, (txn.data?.length ?? 0) - (node.data?.length ?? 0));
-        node.data = txn.data;
+        node.data = this.slab === undefined ? txn.data : this.slab.copy(txn.data);
         node.version = txn.version;
         node.mzxid = header.zxid;
         node.mtime = header.timeMs;
@@ -249,7 +252,7 @@ export class DataTree {
       parent.cversion = cversion;
       parent.pzxid = header.zxid;
     }
-    const node = newNode(data, this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
+    const node = newNode(this.slab === undefined ? data : this.slab.copy(data), this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
     this.addChild(parent, name);
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
@@ -324,6 +327,7 @@ export class DataTree {
    * missing parent, is an error (the message says which).
    */
   restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children'>): void {
+    if (this.slab !== undefined) data = this.slab.copy(data);
     let node = this.nodes.get(path);
     if (node !== undefined) {
       if (!RESERVED_PATHS.has(path) || this.restored.has(path)) throw new Error(`${path} is stored twice`);
@@ -333,22 +337,37 @@ export class DataTree {
     } else {
       const parent = this.nodes.get(parentPath(path));
       if (parent === undefined) throw new Error(`${path} comes before its parent ${parentPath(path)}`);
-      node = newNode(data, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner);
+      node = newNode(data, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner === 0n ? 0n : stat.ephemeralOwner);
       this.addChild(parent, childName(path));
       this.nodes.set(path, node);
       this.approximateDataBytes += path.length + (data?.length ?? 0);
       this.indexOwner(path, stat.ephemeralOwner);
     }
     if (RESERVED_PATHS.has(path)) this.restored.add(path);
+    // Each bigint read from a file is an object of its own; a node never changed since its
+    // create has equal zxids and equal times, and sharing one object for them (as a create
+    // does) leaves two per node instead of five for the collector to trace.
     node.czxid = stat.czxid;
-    node.mzxid = stat.mzxid;
+    node.mzxid = stat.mzxid === stat.czxid ? stat.czxid : stat.mzxid;
+    node.pzxid = stat.pzxid === stat.czxid ? stat.czxid : stat.pzxid === stat.mzxid ? node.mzxid : stat.pzxid;
     node.ctime = stat.ctime;
-    node.mtime = stat.mtime;
+    node.mtime = stat.mtime === stat.ctime ? stat.ctime : stat.mtime;
     node.version = stat.version;
     node.cversion = stat.cversion;
     node.aversion = stat.aversion;
-    node.pzxid = stat.pzxid;
     if (node.ephemeralOwner !== stat.ephemeralOwner) throw new Error(`${path} is stored with owner ${stat.ephemeralOwner}, but the tree has it with ${node.ephemeralOwner}`);
+  }
+
+  /**
+   * While loading a data dir (a snapshot, then the logs after it), node data is copied into
+   * shared blocks instead of staying a view into the file's bytes (tree/data-slab.ts).
+   */
+  startLoading(): void {
+    this.slab ??= new DataSlab();
+  }
+
+  finishLoading(): void {
+    this.slab = undefined;
   }
 
   /** Ends loading: forgets which reserved nodes were restored, and recounts the quotas. */

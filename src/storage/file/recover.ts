@@ -43,6 +43,11 @@ export interface RecoveryReport {
   readonly lastZxid: bigint;
   /** Torn tails cut off: file, offset, why. */
   readonly truncated: readonly { readonly file: string; readonly offset: number; readonly reason: string }[];
+  /**
+   * Ephemerals of sessions the data dir no longer has, deleted by recovery itself: a change
+   * no log holds, so only a snapshot taken now keeps it.
+   */
+  readonly orphansRemoved: number;
   /** Things worth a warning line (skipped snapshots, dropped orphan ephemerals). */
   readonly warnings: readonly string[];
   readonly durationMs: number;
@@ -168,6 +173,7 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
   const snapZxid = tree.lastProcessedZxid;
   const used = logsAfter(snapZxid);
   const replay = new Replay(tree, sessions);
+  tree.startLoading();
   for (let index = 0; index < used.length; index++) {
     const log = used[index]!;
     const path = join(logDir, log.name);
@@ -211,14 +217,14 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
     warnings.push(`${path}: removed, it holds no txn (created just before a crash)`);
   }
 
+  tree.finishLoading();
   const orphans = replay.finish();
   if (orphans.length > 0) warnings.push(`removed ${orphans.length} ephemeral node(s) of sessions that no longer exist: ${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', …' : ''}`);
-  tree.invariants();
   return {
     state: { tree, sessions: replay.sessionList() },
     report: {
       snapshot: loaded, logFiles: used.map((log) => join(logDir, log.name)), txnsApplied: replay.stats.applied,
-      lastZxid: tree.lastProcessedZxid, truncated, warnings, durationMs: nowMs() - started,
+      lastZxid: tree.lastProcessedZxid, truncated, orphansRemoved: orphans.length, warnings, durationMs: nowMs() - started,
     },
   };
 }

@@ -3,8 +3,11 @@
  * group commit. `append` only queues; one flush at a time writes everything queued as one
  * write and one fdatasync, then reports the last zxid it covered as durable. Txns that arrive
  * while a flush is in flight wait for the next one, so N concurrent writers cost about one
- * fsync per flush, not one each (ZooKeeper's SyncRequestProcessor batching). The I/O runs on
- * libuv's thread pool: the event loop keeps serving reads and pings during an fsync.
+ * fsync per flush, not one each (ZooKeeper's SyncRequestProcessor batching). A flush starts
+ * after the current turn of the event loop, so requests read together share it. The fdatasync
+ * runs on libuv's thread pool, so the event loop keeps serving reads and pings during it, except
+ * for a small flush on a disk that syncs in under a millisecond, where waiting on the loop is
+ * quicker than the hop to the pool and back.
  *
  * Files: `log.<hex zxid of its first txn>` in the given version-2 directory, header first,
  * grown in `preAllocBytes` steps (sparse zeros, as FilePadding does) so a reader stops at the
@@ -15,7 +18,7 @@
  * hold it are on disk (or written, with forceSync off); a write error stops the writer and is
  * reported once through `onError`: nothing after it is ever reported durable.
  */
-import { writeSync } from 'node:fs';
+import { fdatasyncSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,6 +38,13 @@ export interface TxnLogWriterOptions {
   readonly fsyncWarningThresholdMs: number;
   /** Most bytes written by one flush; more waits for the next (bounds a flush's latency). */
   readonly batchBytesMax?: number;
+  /**
+   * A flush of at most `inlineSyncBytesMax` bytes (default 4 KiB) whose previous fdatasync took
+   * under `inlineSyncMsMax` ms (default 1) runs its fdatasync on the event loop (see flushOnce).
+   * 0 turns that off: every fdatasync goes to the thread pool.
+   */
+  readonly inlineSyncMsMax?: number;
+  readonly inlineSyncBytesMax?: number;
 }
 
 export interface TxnLogWriterHandlers {
@@ -62,19 +72,24 @@ interface OpenFile {
 const BATCH_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 /** Batches up to this size are written with a synchronous pwrite (into the page cache). */
 const SYNC_WRITE_BYTES_MAX = 1024 * 1024;
+const INLINE_SYNC_MS_MAX_DEFAULT = 1;
+const INLINE_SYNC_BYTES_MAX_DEFAULT = 4 * 1024;
 
 export class TxnLogWriter {
   private pending: Segment[] = [];
   private generation = 0;
   private file: OpenFile | undefined;
   private flushing = false;
+  private flushScheduled = false;
+  /** How long the last fdatasync took, wherever it ran. */
+  private lastSyncMs = 0;
   private failed: Error | undefined;
   private idleWaiters: (() => void)[] = [];
   private bytesSinceRollCount = 0;
   private readonly encoder = new JuteWriter(64 * 1024);
   private txnsSinceRollCount = 0;
   /** Flushes done and txns they carried: how well group commit batches. */
-  readonly stats = { flushes: 0, txns: 0, bytes: 0, syncMsTotal: 0, syncMsMax: 0 };
+  readonly stats = { flushes: 0, txns: 0, bytes: 0, syncMsTotal: 0, syncMsMax: 0, inlineSyncs: 0 };
 
   constructor(private readonly options: TxnLogWriterOptions, private readonly handlers: TxnLogWriterHandlers) {}
 
@@ -104,7 +119,20 @@ export class TxnLogWriter {
     });
     this.bytesSinceRollCount += bytes.length;
     this.txnsSinceRollCount += entries.length;
-    if (!this.flushing) void this.flushLoop();
+    this.scheduleFlush();
+  }
+
+  /**
+   * Flushes start once this turn of the event loop has read what the sockets had: the server
+   * appends per request, and the requests that arrived together then share one flush.
+   */
+  private scheduleFlush(): void {
+    if (this.flushing || this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.flushing && this.pending.length > 0) void this.flushLoop();
+    });
   }
 
   /** The next txn appended goes to a new log file. */
@@ -169,8 +197,21 @@ export class TxnLogWriter {
     file.position += buffer.length;
     if (this.options.forceSync) {
       const started = performance.now();
-      await file.handle.datasync();
+      // A small flush on a fast disk waits less by calling fdatasync right here than by the
+      // round trip through the thread pool (measured: ~0.17 vs ~0.27 ms per fsync on the
+      // team's VM), and the event loop is blocked no longer than the last fsync took. A large
+      // batch means a busy server, which is better off serving reads during the fsync; a slow
+      // fsync sends the next one to the thread pool again.
+      const inline = buffer.length <= (this.options.inlineSyncBytesMax ?? INLINE_SYNC_BYTES_MAX_DEFAULT)
+        && this.lastSyncMs < (this.options.inlineSyncMsMax ?? INLINE_SYNC_MS_MAX_DEFAULT);
+      if (inline) {
+        fdatasyncSync(file.handle.fd);
+        this.stats.inlineSyncs++;
+      } else {
+        await file.handle.datasync();
+      }
       const tookMs = performance.now() - started;
+      this.lastSyncMs = tookMs;
       this.stats.syncMsTotal += tookMs;
       this.stats.syncMsMax = Math.max(this.stats.syncMsMax, tookMs);
       if (tookMs > this.options.fsyncWarningThresholdMs) this.handlers.onSlowSync?.(file.name, tookMs, buffer.length);

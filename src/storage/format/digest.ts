@@ -35,28 +35,57 @@ const statView = new DataView(stat.buffer);
 const crc = new Crc32();
 
 /** One node's hash, 0 ≤ hash < 2^32; `path` may be '/' or '' for the root. */
-export function nodeDigest(path: string, node: DigestedNode): bigint {
-  if (path.startsWith(ZOOKEEPER_NODE_SUBTREE)) return 0n;
-  statView.setBigInt64(0, BigInt.asIntN(64, node.czxid));
-  statView.setBigInt64(8, BigInt.asIntN(64, node.mzxid));
-  statView.setBigInt64(16, BigInt.asIntN(64, node.pzxid));
-  statView.setBigInt64(24, BigInt.asIntN(64, node.ctime));
-  statView.setBigInt64(32, BigInt.asIntN(64, node.mtime));
+export function nodeDigest(path: string, node: DigestedNode): number {
+  if (path.startsWith(ZOOKEEPER_NODE_SUBTREE)) return 0;
+  // setBigInt64 wraps modulo 2^64 by itself, so no BigInt.asIntN (and no bigint made) per field.
+  statView.setBigInt64(0, node.czxid);
+  statView.setBigInt64(8, node.mzxid);
+  statView.setBigInt64(16, node.pzxid);
+  statView.setBigInt64(24, node.ctime);
+  statView.setBigInt64(32, node.mtime);
   statView.setInt32(40, node.version);
   statView.setInt32(44, node.cversion);
   statView.setInt32(48, node.aversion);
-  statView.setBigInt64(52, BigInt.asIntN(64, node.ephemeralOwner));
+  statView.setBigInt64(52, node.ephemeralOwner);
   const name = path === '/' ? '' : path;
   crc.reset();
   if (isAscii(name)) crc.updateAscii(name);
   else crc.update(utf8.encode(name));
   if (node.data !== null) crc.update(node.data);
-  return BigInt(crc.update(stat).value);
+  return crc.update(stat).value;
+}
+
+/**
+ * The wrapping 64-bit sum of node hashes. Hashes are below 2^32, so 2^20 of them add up exactly
+ * in a double; only then is the partial sum folded into a bigint. A bigint add per node would
+ * allocate twice per node, a million times on a large tree's load.
+ */
+export class DigestSum {
+  private folded = 0n;
+  private partial = 0;
+  private count = 0;
+
+  add(hash: number): void {
+    this.partial += hash;
+    if (++this.count === 1 << 20) this.fold();
+  }
+
+  /** The sum so far as a signed Java long. */
+  get value(): bigint {
+    this.fold();
+    return BigInt.asIntN(64, this.folded);
+  }
+
+  private fold(): void {
+    this.folded += BigInt(this.partial);
+    this.partial = 0;
+    this.count = 0;
+  }
 }
 
 /** The whole tree's digest as a signed Java long (the sum wraps at 64 bits like AdHash). */
 export function treeDigest(nodes: ReadonlyMap<string, DigestedNode>): bigint {
-  let sum = 0n;
-  for (const [path, node] of nodes) sum += nodeDigest(path, node);
-  return BigInt.asIntN(64, sum);
+  const sum = new DigestSum();
+  for (const [path, node] of nodes) sum.add(nodeDigest(path, node));
+  return sum.value;
 }

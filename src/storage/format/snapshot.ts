@@ -41,7 +41,7 @@ import { Perms } from '../../protocol/codes.js';
 import { DataTree, type DataNode } from '../../tree/data-tree.js';
 import type { Txn } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
-import { DIGEST_VERSION, nodeDigest, treeDigest } from './digest.js';
+import { DIGEST_VERSION, DigestSum, nodeDigest, treeDigest } from './digest.js';
 
 export const SNAP_MAGIC = 0x5a4b534e;
 export const SNAP_VERSION = 2;
@@ -152,7 +152,7 @@ export class SnapshotSerializer {
   private readonly checksum = new Adler32();
   private readonly stack: string[] = ['/'];
   private readonly writer = new JuteWriter(64 * 1024);
-  private digest = 0n;
+  private readonly digest = new DigestSum();
   private state: 'header' | 'nodes' | 'done' = 'header';
   private nodesWritten = 0;
 
@@ -186,7 +186,7 @@ export class SnapshotSerializer {
             w.writeLong(this.zxid);
             w.writeInt(DIGEST_VERSION);
             // A fresh tree's digest section is all zeros, as a new ZooKeeper writes it.
-            w.writeLong(this.zxid === 0n ? 0n : BigInt.asIntN(64, this.digest));
+            w.writeLong(this.zxid === 0n ? 0n : this.digest.value);
             this.writeSeal(w);
           }
           this.state = 'done';
@@ -237,7 +237,7 @@ export class SnapshotSerializer {
       czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
       cversion: node.cversion, aversion: node.aversion, ephemeralOwner: node.ephemeralOwner, pzxid: node.pzxid,
     });
-    if (this.options.digest ?? true) this.digest += nodeDigest(path, node);
+    if (this.options.digest ?? true) this.digest.add(nodeDigest(path, node));
     this.nodesWritten++;
     const children = [...node.children];
     for (let index = children.length - 1; index >= 0; index--) this.stack.push(childPath(path, children[index]!));
@@ -429,6 +429,7 @@ export interface DeserializedSnapshot {
 export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
   if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
   const tree = new DataTree();
+  tree.startLoading();
   // Nodes whose ACL id the table lacks (a fuzzy snapshot): placed with OPEN_ACL_UNSAFE for now.
   const unresolved: { path: string; aclId: bigint }[] = [];
   let first = true;
@@ -439,10 +440,8 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
     if (path !== '/' && (!path.startsWith('/') || path.endsWith('/'))) throw new SnapshotError('invalid-tree', `snapshot: bad path ${JSON.stringify(stored)}`);
     if (acl === undefined) unresolved.push({ path, aclId });
     try {
-      tree.restoreNode(path, data, acl ?? OPEN_ACL, {
-        czxid: stat.czxid, mzxid: stat.mzxid, ctime: stat.ctime, mtime: stat.mtime, version: stat.version,
-        cversion: stat.cversion, aversion: stat.aversion, ephemeralOwner: stat.ephemeralOwner, pzxid: stat.pzxid,
-      });
+      // StatPersisted has exactly the fields restoreNode takes; no copy per node.
+      tree.restoreNode(path, data, acl ?? OPEN_ACL, stat);
     } catch (error) {
       throw new SnapshotError('invalid-tree', `snapshot: cannot place ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -464,8 +463,8 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
     }
   }
   tree.finishRestore();
+  tree.finishLoading();
   tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
-  tree.invariants();
   let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
   const stored = contents.digest;
   if (stored !== undefined && stored.zxid === tree.lastProcessedZxid && stored.zxid > 0n && stored.digestVersion === DIGEST_VERSION) {

@@ -38,6 +38,16 @@ test('a tree built from every txn type round-trips with stats, ACLs, sessions an
   assert.equal(loaded.digestCheck, 'match');
   assert.equal(readSnapshot(bytes).digest?.digest, treeDigest(tree.nodes));
   loaded.tree.invariants();
+  // Loaded data is copied out of the file's bytes (kept as views it would keep the file alive),
+  // and a setData after the load stores the caller's bytes as they are again.
+  for (const [path, node] of loaded.tree.nodes) {
+    if (node.data !== null && node.data.length > 0) assert.notEqual(node.data.buffer, bytes.buffer, path);
+  }
+  const fresh = new Uint8Array([1, 2, 3]);
+  const [path] = [...loaded.tree.nodes.keys()].filter((p) => p.startsWith('/') && p !== '/' && !p.startsWith('/zookeeper'));
+  const version = loaded.tree.get(path!)!.version + 1;
+  loaded.tree.applyTxn({ clientId: sessionA, cxid: 1, zxid: loaded.tree.lastProcessedZxid + 1n, timeMs: 1n }, { type: 'setData', path: path!, data: fresh, version });
+  assert.equal(loaded.tree.get(path!)!.data, fresh);
 });
 
 const header = (zxid: bigint): TxnHeader => ({ clientId: sessionA, cxid: 0, zxid, timeMs: 1_700_000_000_000n + zxid });
