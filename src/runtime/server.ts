@@ -97,6 +97,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   } else {
     snapshotInBackground('start-up snapshot');
   }
+  const startupSnapshot = snapshotRunning;
 
   let port: ClientPort | undefined;
   let closing = false;
@@ -151,7 +152,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   const clientPort = port;
   const address = await clientPort.listen();
-  const stopPurging = startAutopurge(config);
+  const stopPurging = startAutopurge(config, startupSnapshot);
   const ticker = setInterval(() => { core.tick(); flush(); }, Math.max(10, Math.floor(config.tickTimeMs / 2)));
   log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
   return {
@@ -174,11 +175,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
  * autopurge (DatadirCleanupManager): with purgeInterval > 0 hours, keep the newest
  * snapRetainCount snapshots and the logs they need, at start and every purgeInterval hours.
  */
-function startAutopurge(config: ServerConfig): () => void {
+function startAutopurge(config: ServerConfig, startupSnapshot: Promise<void> | undefined): () => void {
   if (config.autopurgePurgeIntervalHours <= 0) return () => {};
   let running = false;
+  let stopped = false;
   const purge = async () => {
-    if (running) return;
+    if (running || stopped) return;
     running = true;
     try {
       log.info('Purge task started.');
@@ -195,8 +197,12 @@ function startAutopurge(config: ServerConfig): () => void {
       running = false;
     }
   };
-  void purge();
+  // As in ZooKeeper, the first purge counts the start-up snapshot among those it keeps.
+  void (startupSnapshot ?? Promise.resolve()).then(purge);
   const timer = setInterval(() => void purge(), config.autopurgePurgeIntervalHours * 3_600_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

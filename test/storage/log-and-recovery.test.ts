@@ -201,10 +201,14 @@ test('recovery falls back past a cut-off snapshot, and refuses logs without a sn
     await writeSnapshot(expectedTree(25), [], { dir: v2, fsync: false });
     const newest = join(v2, 'snapshot.19');
     truncateSync(newest, statSync(newest).size - 3);
+    // A snapshot write a crash cut short, before its rename.
+    writeFileSync(join(v2, 'tmp.snapshot.1e'), readFileSync(newest).subarray(0, 100));
     const { state, report } = await recover(dir, dir, () => performance.now());
     assert.equal(report.snapshot?.zxid, 0n);
     assert.deepEqual(treeShape(state.tree), treeShape(expectedTree(30)));
     assert.match(report.warnings.join('\n'), /snapshot\.19: skipped, .*does not end with a seal/);
+    assert.match(report.warnings.join('\n'), /tmp\.snapshot\.1e: removed, a snapshot whose write did not finish/);
+    assert.ok(!readdirSync(v2).includes('tmp.snapshot.1e'));
 
     // The snapshot the logs start from is gone: refuse rather than serve an empty tree.
     for (const name of readdirSync(v2)) if (name.startsWith('snapshot.')) rmSync(join(v2, name));

@@ -28,6 +28,7 @@ import { LOG_HEADER_BYTES, recoveryAction, scanLog, type LogScan } from '../form
 import { parseLogName, parseSnapshotName, VERSION_DIR } from '../format/file-names.js';
 import { deserializeSnapshot, SnapshotError } from '../format/snapshot.js';
 import { Replay } from '../replay.js';
+import { TMP_SNAPSHOT_PREFIX } from './snapshotter.js';
 import type { RecoveredState } from '../../server/zk-server.js';
 import type { Txn } from '../../tree/txn.js';
 
@@ -116,6 +117,14 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
 
   const snapshots = await listDir(snapDir, parseSnapshotName);
   const logs = await listDir(logDir, parseLogName);
+
+  // Snapshots are written as tmp.snapshot.<zxid> and renamed once complete, so a tmp file still
+  // here is a write a crash cut short. Nothing reads it; at a snapshot's size it is worth removing.
+  for (const name of await readdir(snapDir).catch(() => [] as string[])) {
+    if (!name.startsWith(TMP_SNAPSHOT_PREFIX)) continue;
+    await rm(join(snapDir, name), { force: true });
+    warnings.push(`${join(snapDir, name)}: removed, a snapshot whose write did not finish`);
+  }
 
   // Scans are kept: the snapshot needs the txns after it (see below) and replay needs them again.
   const scans = new Map<string, LogScan>();
