@@ -22,6 +22,7 @@ import { DataTree, type TxnResult, type WatchEvent } from '../tree/data-tree.js'
 import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../tree/txn.js';
 import { SessionTracker } from '../session/session-tracker.js';
 import { javaHashSetCloneOrder } from '../util/java-hash-order.js';
+import { ByteSlab } from '../util/byte-slab.js';
 import { ChangeRecords } from './change-records.js';
 import { prepWrite, WRITE_OPS, type PrepPolicy } from './prep.js';
 import { processRead, type ReadOutcome } from './final.js';
@@ -152,6 +153,8 @@ export class ZooKeeperServerCore {
    */
   private readonly frames = new Map<number, JuteWriter | Uint8Array>();
   private readonly writerPool: JuteWriter[] = [];
+  /** Where sends are copied out of their (reused) writers. */
+  private readonly sendSlab = new ByteSlab();
   private closes: ServerOutput[] = [];
   /** Where the frame being written starts in its connection's buffer. */
   private frameStart = 0;
@@ -254,9 +257,9 @@ export class ZooKeeperServerCore {
   /**
    * What to write since the last call: per connection, all its frames as one send (in the
    * order they were produced), then the closes. A connection's frames are written straight into
-   * its own buffer, so a burst of pipelined replies costs one copy and one socket write; a
-   * connection whose only frame is a shared notification gets those bytes uncopied, so several
-   * sends may hold the same array: the caller must not modify them.
+   * its own buffer, so a burst of pipelined replies costs one copy (into a shared slab) and one
+   * socket write; a connection whose only frame is a shared notification gets those bytes
+   * uncopied. Sends may share an ArrayBuffer, or the very same array: never modify them.
    */
   takeOutputs(): ServerOutput[] {
     const out: ServerOutput[] = [];
@@ -265,7 +268,7 @@ export class ZooKeeperServerCore {
         out.push({ kind: 'send', connectionId, bytes: writer });
         continue;
       }
-      out.push({ kind: 'send', connectionId, bytes: writer.toBytes() });
+      out.push({ kind: 'send', connectionId, bytes: this.sendSlab.copyOf(writer.peek()) });
       writer.reset();
       if (this.writerPool.length < WRITER_POOL_MAX) this.writerPool.push(writer);
     }
