@@ -6,7 +6,7 @@
  *
  * Not here: reuse. A chunk is never written twice; it is freed by the GC once no copy in it is
  * referenced, so one copy held for long (a reply queued to a slow socket) keeps at most one
- * chunk alive. Copies over `copyBytesMax` get their own buffer so that bound stays small.
+ * chunk alive. Copies over COPY_BYTES_MAX get their own buffer so that bound stays small.
  * Invariant: a returned copy is never written to again by the slab.
  */
 const CHUNK_BYTES = 8 * 1024;
