@@ -136,14 +136,25 @@ export class ClientPort {
    * Writes the core's outputs in order: a send (the core gives one per connection per turn,
    * all of its frames together) is one socket write; a close ends the socket after what was
    * queued. Oversized replies are the core's to refuse.
+   *
+   * A watch event's frame is one array shared by all its watchers' sends (the core encodes it
+   * once), and socket.write wraps a plain Uint8Array in a new Buffer on every call, so the
+   * wrapper is made here once per distinct array.
    */
   deliver(outputs: readonly ServerOutput[]): void {
+    let bytes: Uint8Array | undefined;
+    let buffer: Buffer | undefined;
     for (const output of outputs) {
       const client = this.sockets.get(output.connectionId);
       if (client === undefined || client.socket.destroyed) continue;
       const socket = client.socket;
       if (output.kind === 'send') {
-        if (!socket.writableEnded) socket.write(output.bytes);
+        if (socket.writableEnded) continue;
+        if (output.bytes !== bytes) {
+          bytes = output.bytes;
+          buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        }
+        socket.write(buffer!);
         continue;
       }
       log.info(`closing connection ${output.connectionId} from /${client.address}: ${output.reason}`);

@@ -22,6 +22,7 @@ import { DataTree, type TxnResult, type WatchEvent } from '../tree/data-tree.js'
 import { ephemeralKindOf, ttlOf, type Txn, type TxnHeader } from '../tree/txn.js';
 import { SessionTracker } from '../session/session-tracker.js';
 import { javaHashSetCloneOrder } from '../util/java-hash-order.js';
+import { ByteSlab } from '../util/byte-slab.js';
 import { ChangeRecords } from './change-records.js';
 import { prepWrite, WRITE_OPS, type PrepPolicy } from './prep.js';
 import { processRead, type ReadOutcome } from './final.js';
@@ -145,9 +146,15 @@ export class ZooKeeperServerCore {
   private readonly writes: (Entry & { kind: 'write' })[] = [];
   private writesHead = 0;
   private queuedReads = 0;
-  /** Frames waiting to be taken, per connection. */
-  private readonly frames = new Map<number, JuteWriter>();
+  /**
+   * Frames waiting to be taken, per connection: a writer holding them, or, while a connection's
+   * only frame this turn is a notification shared by every watcher of one event, those shared
+   * bytes themselves (never written to: see emitEvents).
+   */
+  private readonly frames = new Map<number, JuteWriter | Uint8Array>();
   private readonly writerPool: JuteWriter[] = [];
+  /** Where sends are copied out of their (reused) writers. */
+  private readonly sendSlab = new ByteSlab();
   private closes: ServerOutput[] = [];
   /** Where the frame being written starts in its connection's buffer. */
   private frameStart = 0;
@@ -250,12 +257,18 @@ export class ZooKeeperServerCore {
   /**
    * What to write since the last call: per connection, all its frames as one send (in the
    * order they were produced), then the closes. A connection's frames are written straight into
-   * its own buffer, so a burst of pipelined replies costs one copy and one socket write.
+   * its own buffer, so a burst of pipelined replies costs one copy (into a shared slab) and one
+   * socket write; a connection whose only frame is a shared notification gets those bytes
+   * uncopied. Sends may share an ArrayBuffer, or the very same array: never modify them.
    */
   takeOutputs(): ServerOutput[] {
     const out: ServerOutput[] = [];
     for (const [connectionId, writer] of this.frames) {
-      out.push({ kind: 'send', connectionId, bytes: writer.toBytes() });
+      if (writer instanceof Uint8Array) {
+        out.push({ kind: 'send', connectionId, bytes: writer });
+        continue;
+      }
+      out.push({ kind: 'send', connectionId, bytes: this.sendSlab.copyOf(writer.peek()) });
       writer.reset();
       if (this.writerPool.length < WRITER_POOL_MAX) this.writerPool.push(writer);
     }
@@ -534,13 +547,46 @@ export class ZooKeeperServerCore {
     if (outcome.close !== undefined) this.close(connection, outcome.close);
   }
 
+  /**
+   * Notifies each event's watchers that may read its node. One change can fire thousands of
+   * watchers with the same event (tree.fire lists them together), so the frame is encoded once
+   * per run of equal events and the same bytes go to every such watcher.
+   */
   private emitEvents(events: readonly WatchEvent[]): void {
+    let frame: Uint8Array | undefined;
+    let framed: WatchEvent | undefined;
     for (const event of events) {
       const connection = this.connections.get(event.watcher);
-      if (connection === undefined) continue;
+      if (connection === undefined || connection.closing) continue;
       if (!checkACL(this.policy, event.acl, Perms.READ, connection.authInfo)) continue;
-      this.sendEvent(event.watcher, event.type, event.path);
+      if (framed === undefined || framed.type !== event.type || framed.path !== event.path) {
+        framed = event;
+        frame = encodeNotification(event.type, event.path);
+      }
+      if (frame!.length - 4 > this.frameBytesMax) this.sendEvent(event.watcher, event.type, event.path);
+      else this.sendShared(connection, frame!);
     }
+  }
+
+  /** Queues a whole frame that other connections share: it is copied only next to other frames. */
+  private sendShared(connection: Connection, frame: Uint8Array): void {
+    const queued = this.frames.get(connection.id);
+    if (queued === undefined) {
+      this.frames.set(connection.id, frame);
+    } else {
+      const w = queued instanceof Uint8Array ? this.writerFor(connection.id, queued) : queued;
+      w.writeRaw(frame);
+    }
+    connection.stats.packetsSent++;
+    this.stats.packetsSent++;
+  }
+
+  /** A pooled writer that takes over a connection's queued frames, starting with `queued`. */
+  private writerFor(connectionId: number, queued: Uint8Array | undefined): JuteWriter {
+    const w = this.writerPool.pop() ?? new JuteWriter(1024);
+    if (queued !== undefined) w.writeRaw(queued);
+    this.frames.set(connectionId, w);
+    return w;
   }
 
   private sendEvent(connectionId: number, type: number, path: string): void {
@@ -583,8 +629,8 @@ export class ZooKeeperServerCore {
     const connection = this.connections.get(connectionId);
     let w = this.discard;
     if (connection !== undefined && !connection.closing) {
-      w = this.frames.get(connectionId) ?? this.writerPool.pop() ?? new JuteWriter(1024);
-      this.frames.set(connectionId, w);
+      const queued = this.frames.get(connectionId);
+      w = queued instanceof JuteWriter ? queued : this.writerFor(connectionId, queued);
     } else {
       w.reset();
     }
@@ -635,6 +681,16 @@ export class ZooKeeperServerCore {
     this.tree.invariants();
     if (this.durableZxid > this.lastZxid) throw new Error('invariant: durable zxid beyond the last assigned zxid');
   }
+}
+
+/** A notification's whole frame (length prefix included), as sendEvent writes it. */
+function encodeNotification(type: number, path: string): Uint8Array {
+  const w = new JuteWriter(64 + path.length * 3);
+  w.writeInt(0);
+  writeRecord(w, R.ReplyHeader, NOTIFICATION_HEADER);
+  writeRecord(w, R.WatcherEvent, { type, state: KeeperState.SyncConnected, path });
+  w.patchInt(0, w.length - 4);
+  return w.toBytes();
 }
 
 function toMultiResult(result: TxnResult): MultiResult {

@@ -97,6 +97,51 @@ test('create, getData and a data watch fire in order: event before the reply tha
   h.core.invariants();
 });
 
+test('one change notifies every watcher with the same bytes, skips those without READ, and coalesces a connection\'s frames', () => {
+  const h = harness();
+  const writer = h.connect();
+  const a = h.connect();
+  const b = h.connect();
+  const onlyElsewhere = [{ perms: 31, id: { scheme: 'ip', id: '10.0.0.1' } }];
+  h.request(writer.id, OpCode.create, encode(R.CreateRequest, { path: '/p', data: null, acl: open, flags: 0 }));
+  h.request(writer.id, OpCode.create, encode(R.CreateRequest, { path: '/p/c', data: null, acl: open, flags: 0 }));
+  h.request(writer.id, OpCode.create, encode(R.CreateRequest, { path: '/p/secret', data: null, acl: onlyElsewhere, flags: 0 }));
+  for (const watcher of [a, b]) h.request(watcher.id, OpCode.exists, encode(R.ExistsRequest, { path: '/p/c', watch: true }));
+  h.request(b.id, OpCode.getChildren, encode(R.GetChildrenRequest, { path: '/p', watch: true }));
+  // exists needs no permission, so a can watch a node it may not read.
+  h.request(a.id, OpCode.exists, encode(R.ExistsRequest, { path: '/p/secret', watch: true }));
+
+  const sentTo = (outputs: ServerOutput[], connectionId: number) => outputs.filter((o) => o.kind === 'send' && o.connectionId === connectionId).map((o) => (o.kind === 'send' ? o.bytes : new Uint8Array()));
+  const expected = (type: number, path: string) => {
+    const w = new JuteWriter();
+    const body = new JuteWriter();
+    body.writeRaw(encode(R.ReplyHeader, { xid: -1, zxid: -1n, err: 0 }));
+    body.writeRaw(encode(R.WatcherEvent, { type, state: 3, path }));
+    w.writeBuffer(body.toBytes());
+    return [...w.toBytes()];
+  };
+  const deleted = (path: string) => {
+    const w = new JuteWriter();
+    w.writeRaw(encode(R.RequestHeader, { xid: 900, type: OpCode.delete }));
+    w.writeRaw(encode(R.DeleteRequest, { path, version: -1 }));
+    h.core.onFrame(writer.id, w.toBytes());
+    const logged = h.core.takeTxnsToLog();
+    h.core.markDurable(logged[logged.length - 1]!.header.zxid);
+    return h.core.takeOutputs();
+  };
+
+  const out = deleted('/p/c');
+  assert.deepEqual(sentTo(out, a.id).map((bytes) => [...bytes]), [expected(EventType.NodeDeleted, '/p/c')]);
+  // b's two events leave as one send, in the order they fired.
+  assert.deepEqual(sentTo(out, b.id).map((bytes) => [...bytes]), [[...expected(EventType.NodeDeleted, '/p/c'), ...expected(EventType.NodeChildrenChanged, '/p')]]);
+  // The connect response, two replies, two events.
+  assert.equal(h.core.connections.get(b.id)!.stats.packetsSent, 1 + 2 + 2);
+
+  const hidden = deleted('/p/secret');
+  assert.deepEqual(sentTo(hidden, a.id), []);
+  h.core.invariants();
+});
+
 test('a failed multi applies nothing and reports OK, the error, then RUNTIMEINCONSISTENCY', () => {
   const h = harness();
   const { id } = h.connect();
