@@ -53,11 +53,13 @@ export interface WatchEvent {
 }
 
 export type TxnResult =
-  | { readonly type: 'create'; readonly err: number; readonly path: string; readonly stat?: StatT; readonly txnType?: 'create' | 'create2' | 'createContainer' | 'createTTL' }
+  | { readonly type: 'create'; readonly err: number; readonly path: string; readonly stat?: StatT; readonly txnType?: CreateTxnType }
   | { readonly type: 'delete' | 'check' | 'session'; readonly err: number }
   | { readonly type: 'setData' | 'setACL'; readonly err: number; readonly stat?: StatT }
   | { readonly type: 'error'; readonly err: number }
   | { readonly type: 'multi'; readonly err: number; readonly results: TxnResult[] };
+
+type CreateTxnType = 'create' | 'create2' | 'createContainer' | 'createTTL';
 
 const RESERVED_PATHS: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/config', '/zookeeper/quota']);
 
@@ -172,11 +174,11 @@ export class DataTree {
     switch (txn.type) {
       case 'create':
       case 'create2':
-        return { ...this.createNode(header, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events), txnType: txn.type };
+        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events);
       case 'createContainer':
-        return { ...this.createNode(header, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events), txnType: txn.type };
+        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events);
       case 'createTTL':
-        return { ...this.createNode(header, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events), txnType: txn.type };
+        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events);
       case 'delete':
       case 'deleteContainer':
         return { type: 'delete', err: this.deleteNode(txn.path, header.zxid, events) };
@@ -233,13 +235,13 @@ export class DataTree {
     }
   }
 
-  private createNode(header: TxnHeader, path: string, data: Uint8Array | null, acl: ACLT[], ephemeralOwner: bigint,
+  private createNode(header: TxnHeader, txnType: CreateTxnType, path: string, data: Uint8Array | null, acl: ACLT[], ephemeralOwner: bigint,
     parentCVersion: number, events: WatchEvent[]): TxnResult & { type: 'create' } {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
-    if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path };
+    if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path, txnType };
     const name = childName(path);
-    if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path };
+    if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
     this.willChange(parentName);
     this.willChange(path);
     // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
@@ -257,7 +259,7 @@ export class DataTree {
     this.indexOwner(path, ephemeralOwner);
     this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, acl, events);
     this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, parent.acl, events);
-    return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node) };
+    return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node), txnType };
   }
 
   private deleteNode(path: string, zxid: bigint, events: WatchEvent[]): number {
