@@ -249,8 +249,8 @@ export class DataTree {
     if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path, txnType };
     const name = childName(path);
     if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
+    // Only the parent changes for a view: the new path is not among the view's nodes.
     this.willChange(parentName);
-    this.willChange(path);
     // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
     let cversion = parentCVersion;
     if (cversion === -1) cversion = parent.cversion + 1;
@@ -375,11 +375,14 @@ export class DataTree {
   }
 
   /**
-   * Call before changing the node at `path` (or creating one there) outside applyTxn, so an
-   * open point-in-time view keeps seeing its state as it was.
+   * Call before changing or deleting the node at `path` outside applyTxn, so an open
+   * point-in-time view keeps seeing its state as it was. Creating a node needs no call (its
+   * parent changes, though): a view is never asked for a path it did not hold.
    */
   willChange(path: string): void {
-    this.view?.preserve(path, this.nodes.get(path));
+    if (this.view === undefined) return;
+    const node = this.nodes.get(path);
+    if (node !== undefined) this.view.preserve(path, node);
   }
 
   /**
@@ -443,8 +446,12 @@ export interface NodeListing {
  * live tree for nodes that have not changed since, and to the kept copies for those that have.
  */
 export class PointInTimeView {
-  /** Copies of nodes as they were at opening; null for a path that did not exist then. */
-  private readonly kept = new Map<string, DataNode | null>();
+  /**
+   * Copies of nodes as they were before their first change since opening. Paths created since
+   * are not recorded (that would cost a large map's insert per create during a snapshot): see
+   * `get`. A node created and then changed since opening gets a copy too, which nothing reads.
+   */
+  private readonly kept = new Map<string, DataNode>();
   private closed = false;
   /** The paths at opening in the tree's insertion order, and the node objects then at them. */
   private readonly paths: string[] = [];
@@ -472,18 +479,19 @@ export class PointInTimeView {
       nodeAt: (index) => {
         if (this.closed) throw new Error('PointInTimeView: read after close');
         // A node changed since opening has its old state kept; one that was not is as it was.
-        const kept = this.kept.get(paths[index]!);
-        if (kept === null) throw new Error(`PointInTimeView: ${paths[index]} is listed but did not exist at opening`);
-        return kept ?? nodesAtOpen[index]!;
+        return this.kept.get(paths[index]!) ?? nodesAtOpen[index]!;
       },
     };
   }
 
+  /**
+   * The node at `path` as it was at opening, for a path the view holds: the root, and every
+   * child listed by a node the view returned (their children sets are as at opening too). A
+   * path first created since opening reads as the live node, so do not ask for one.
+   */
   get(path: string): DataNode | undefined {
     if (this.closed) throw new Error('PointInTimeView: read after close');
-    const kept = this.kept.get(path);
-    if (kept !== undefined) return kept ?? undefined;
-    return this.live.get(path);
+    return this.kept.get(path) ?? this.live.get(path);
   }
 
   /** Copies kept so far (how much the view costs). */
@@ -491,9 +499,10 @@ export class PointInTimeView {
     return this.kept.size;
   }
 
-  preserve(path: string, node: DataNode | undefined): void {
+  /** Keeps a copy of `node` (live at `path`, about to change) unless one is kept already. */
+  preserve(path: string, node: DataNode): void {
     if (this.kept.has(path)) return;
-    this.kept.set(path, node === undefined ? null : { ...node, children: node.children === NO_CHILDREN ? node.children : new Set(node.children) });
+    this.kept.set(path, { ...node, children: node.children === NO_CHILDREN ? node.children : new Set(node.children) });
   }
 
   close(): void {
