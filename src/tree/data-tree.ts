@@ -486,8 +486,9 @@ export class PointInTimeView {
 
   /**
    * The node at `path` as it was at opening, for a path the view holds: the root, and every
-   * child listed by a node the view returned (their children sets are as at opening too). A
-   * path first created since opening reads as the live node, so do not ask for one.
+   * child listed by a node the view returned (their children sets are as at opening too, when
+   * the view has no listing; with one, walk the listing instead). A path first created since
+   * opening reads as the live node, so do not ask for one.
    */
   get(path: string): DataNode | undefined {
     if (this.closed) throw new Error('PointInTimeView: read after close');
@@ -499,10 +500,16 @@ export class PointInTimeView {
     return this.kept.size;
   }
 
-  /** Keeps a copy of `node` (live at `path`, about to change) unless one is kept already. */
+  /**
+   * Keeps a copy of `node` (live at `path`, about to change) unless one is kept already. With a
+   * listing, the copy shares the live children set instead of copying it: nothing reads a
+   * view's children then (the listing replaces the walk from the root), and copying the set of
+   * a parent with a million children would stall the server for a fraction of a second.
+   */
   preserve(path: string, node: DataNode): void {
     if (this.kept.has(path)) return;
-    this.kept.set(path, { ...node, children: node.children === NO_CHILDREN ? node.children : new Set(node.children) });
+    const children = node.children === NO_CHILDREN || this.listing !== undefined ? node.children : new Set(node.children);
+    this.kept.set(path, { ...node, children });
   }
 
   close(): void {
