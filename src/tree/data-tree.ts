@@ -247,10 +247,11 @@ export class DataTree {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path, txnType };
-    const name = childName(path);
-    if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
-    // Only the parent changes for a view: the new path is not among the view's nodes.
+    // Only the parent changes for a view (the new path is not among its nodes), and it must be
+    // kept before the child is added; a create that finds the name taken changes nothing.
     this.willChange(parentName);
+    // Adding is also the existence check: one operation on what may be a very large set.
+    if (!this.addChild(parent, childName(path))) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
     // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
     let cversion = parentCVersion;
     if (cversion === -1) cversion = parent.cversion + 1;
@@ -259,7 +260,6 @@ export class DataTree {
       parent.pzxid = header.zxid;
     }
     const node = newNode(data, this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
-    this.addChild(parent, name);
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
     this.quotas.onCreate(path, data?.length ?? 0);
@@ -321,9 +321,15 @@ export class DataTree {
     }
   }
 
-  private addChild(parent: DataNode, name: string): void {
-    if (parent.children === noChildren) parent.children = new Set([name]);
-    else parent.children.add(name);
+  /** Adds `name` to the parent's children; false if it was there already. */
+  private addChild(parent: DataNode, name: string): boolean {
+    if (parent.children === noChildren) {
+      parent.children = new Set([name]);
+      return true;
+    }
+    const before = parent.children.size;
+    parent.children.add(name);
+    return parent.children.size !== before;
   }
 
   /**
