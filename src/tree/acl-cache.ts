@@ -42,8 +42,8 @@ export class AclCache {
 
   /** The shared array equal to `acl`, counted once more. */
   acquire(acl: readonly ACLT[]): ACLT[] {
-    let entry = this.byArray.get(acl);
-    if (entry === undefined && this.last !== undefined && sameAcl(this.last.acl, acl)) entry = this.last;
+    // The comparison goes first: looking a fresh array up by identity makes V8 give it a hash.
+    let entry = this.last !== undefined && sameAcl(this.last.acl, acl) ? this.last : this.byArray.get(acl);
     if (entry === undefined) {
       const key = keyOf(acl);
       entry = this.byKey.get(key);
