@@ -12,6 +12,11 @@ export type FrameEvent =
 
 export class FrameDecoder {
   private chunks: Uint8Array[] = [];
+  /**
+   * Bytes of chunks[0] already consumed. Kept as an offset rather than by re-slicing the chunk:
+   * a subarray of a node Buffer is a new Buffer object, and a pipelined read holds dozens of frames.
+   */
+  private offset = 0;
   private buffered = 0;
   private failed = false;
 
@@ -31,20 +36,29 @@ export class FrameDecoder {
     }
     const out: FrameEvent[] = [];
     while (this.buffered >= 4) {
-      const head = this.take(4, false);
-      const length = ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) | 0;
+      const length = this.headLength();
       if (length < 0 || length > this.frameBytesMax) {
         this.failed = true;
         this.chunks = [];
+        this.offset = 0;
         this.buffered = 0;
         out.push({ kind: 'error', reason: `Len error ${length}`, length });
         break;
       }
       if (this.buffered < 4 + length) break;
-      this.take(4, true);
+      this.skip(4);
       out.push({ kind: 'frame', payload: this.take(length, true) });
     }
     return out;
+  }
+
+  /** The int32 at the front (at least 4 bytes are buffered), read in place when it lies in one chunk. */
+  private headLength(): number {
+    const first = this.chunks[0]!;
+    const at = this.offset;
+    const head = first.length - at >= 4 ? first : this.take(4, false);
+    const from = head === first ? at : 0;
+    return ((head[from]! << 24) | (head[from + 1]! << 16) | (head[from + 2]! << 8) | head[from + 3]!) | 0;
   }
 
   /** Copies (or slices, when it lies in one chunk) `count` bytes from the front. */
@@ -52,33 +66,41 @@ export class FrameDecoder {
     if (count === 0) return new Uint8Array(0);
     const first = this.chunks[0]!;
     let out: Uint8Array;
-    if (first.length >= count) {
-      out = first.subarray(0, count);
+    if (first.length - this.offset >= count) {
+      // A plain Uint8Array view even of a node Buffer (a frame spanning chunks is a plain copy
+      // anyway): every subarray the decoding takes of it is then a plain one too, which is
+      // cheaper than a Buffer's (a subclass constructor per string and buffer decoded).
+      out = new Uint8Array(first.buffer, first.byteOffset + this.offset, count);
     } else {
       out = new Uint8Array(count);
       let filled = 0;
-      for (const chunk of this.chunks) {
-        const part = Math.min(chunk.length, count - filled);
-        out.set(chunk.subarray(0, part), filled);
+      for (let index = 0; filled < count; index++) {
+        const chunk = this.chunks[index]!;
+        const start = index === 0 ? this.offset : 0;
+        const part = Math.min(chunk.length - start, count - filled);
+        out.set(chunk.subarray(start, start + part), filled);
         filled += part;
-        if (filled === count) break;
       }
     }
-    if (consume) {
-      let left = count;
-      while (left > 0) {
-        const chunk = this.chunks[0]!;
-        if (chunk.length <= left) {
-          left -= chunk.length;
-          this.chunks.shift();
-        } else {
-          this.chunks[0] = chunk.subarray(left);
-          left = 0;
-        }
-      }
-      this.buffered -= count;
-    }
+    if (consume) this.skip(count);
     return out;
+  }
+
+  /** Drops `count` buffered bytes from the front. */
+  private skip(count: number): void {
+    let left = count;
+    while (left > 0) {
+      const available = this.chunks[0]!.length - this.offset;
+      if (available <= left) {
+        left -= available;
+        this.chunks.shift();
+        this.offset = 0;
+      } else {
+        this.offset += left;
+        left = 0;
+      }
+    }
+    this.buffered -= count;
   }
 }
 

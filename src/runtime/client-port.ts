@@ -25,6 +25,11 @@ export interface ClientPortOptions {
 export interface ClientPortHandlers {
   opened(connectionId: number, remoteAddress: string, remotePort: number): void;
   frame(connectionId: number, payload: Uint8Array): void;
+  /**
+   * Every frame of one read has been handed to `frame`. A server can take what they produced
+   * here once per read instead of once per frame: a read of a pipelining client holds dozens.
+   */
+  framesDone(connectionId: number): void;
   closed(connectionId: number): void;
 }
 
@@ -125,11 +130,12 @@ export class ClientPort {
       if (event.kind === 'error') {
         log.warn(`closing connection ${connectionId} from /${client.address}: ${event.reason} (frame of ${event.length} bytes, jute.maxbuffer is ${this.options.frameBytesMax})`);
         client.socket.destroy();
-        return;
+        break;
       }
-      if (client.socket.destroyed) return;
+      if (client.socket.destroyed) break;
       this.handlers.frame(connectionId, event.payload);
     }
+    if (events.length > 0) this.handlers.framesDone(connectionId);
   }
 
   /**

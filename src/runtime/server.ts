@@ -147,7 +147,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     fourLetterWord: fourLetterResponder(config, core, startedWallMs),
   }, {
     opened: (id, address, remotePort) => { core.openConnection(id, address, remotePort); flush(); },
-    frame: (id, payload) => { core.onFrame(id, payload); flush(); },
+    frame: (id, payload) => core.onFrame(id, payload),
+    framesDone: () => flush(),
     closed: (id) => { core.connectionClosed(id); flush(); },
   });
   const clientPort = port;

@@ -16,7 +16,7 @@ import { checkACL, fixupACL, type AclPolicy } from '../tree/acl.js';
 import { parentPath } from '../tree/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, TTL_MAX_MS, type Txn } from '../tree/txn.js';
 import { isValidPath } from '../util/path.js';
-import type { NodeRecord, Overlay, RecordView } from './change-records.js';
+import { withChanges, type NodeRecord, type Overlay, type RecordView } from './change-records.js';
 import { decodeMultiOps, type MultiOp } from './multi.js';
 
 export interface PrepPolicy extends AclPolicy {
@@ -149,7 +149,7 @@ function prepOp(op: MultiOp, request: PrepRequest, overlay: Overlay, policy: Pre
         throw new KeeperError(ErrorCode.BADARGUMENTS);
       }
       if (node.childCount > 0) throw new KeeperError(ErrorCode.NOTEMPTY);
-      overlay.set(parentName, { ...parent, childCount: parent.childCount - 1 });
+      overlay.set(parentName, withChanges(parent, { childCount: parent.childCount - 1 }));
       overlay.set(path, null);
       return { type: op.type === OpCode.delete ? 'delete' : 'deleteContainer', path };
     }
@@ -159,7 +159,7 @@ function prepOp(op: MultiOp, request: PrepRequest, overlay: Overlay, policy: Pre
       const node = mustGet(overlay, path);
       requirePerm(policy, node.acl, Perms.WRITE, request.authInfo);
       const newVersion = nextVersion(node.version, version);
-      overlay.set(path, { ...node, version: newVersion });
+      overlay.set(path, withChanges(node, { version: newVersion }));
       return { type: 'setData', path, data, version: newVersion };
     }
     case OpCode.setACL: {
@@ -169,7 +169,7 @@ function prepOp(op: MultiOp, request: PrepRequest, overlay: Overlay, policy: Pre
       const node = mustGet(overlay, path);
       requirePerm(policy, node.acl, Perms.ADMIN, request.authInfo);
       const newVersion = nextVersion(node.aversion, version);
-      overlay.set(path, { ...node, aversion: newVersion, acl: fixed });
+      overlay.set(path, withChanges(node, { aversion: newVersion, acl: fixed }));
       return { type: 'setACL', path, acl: fixed, version: newVersion };
     }
     case OpCode.check: {
@@ -203,7 +203,7 @@ function prepCreate(op: MultiOp & { type: 1 | 15 | 19 | 21 }, request: PrepReque
   if (overlay.get(path) !== undefined) throw new KeeperError(ErrorCode.NODEEXISTS);
   if (ephemeralKindOf(parent.ephemeralOwner) === 'normal') throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS);
   const parentCVersion = (parent.cversion + 1) | 0;
-  overlay.set(parentName, { ...parent, childCount: parent.childCount + 1, cversion: parentCVersion });
+  overlay.set(parentName, withChanges(parent, { childCount: parent.childCount + 1, cversion: parentCVersion }));
   // The op code, not the flags, picks the kind of txn (PrepRequestProcessor.pRequest2TxnCreate):
   // a plain create with the container flag makes an ordinary persistent node.
   const txn: Txn = op.type === OpCode.createContainer ? { type: 'createContainer', path, data, acl: fixed, parentCVersion }

@@ -21,13 +21,29 @@ function keyOf(acl: readonly ACLT[]): string {
   return key;
 }
 
+function sameAcl(a: readonly ACLT[], b: readonly ACLT[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.perms !== y.perms || x.id.scheme !== y.id.scheme || x.id.id !== y.id.id) return false;
+  }
+  return true;
+}
+
 export class AclCache {
   private readonly byKey = new Map<string, Entry>();
   private readonly byArray = new Map<readonly ACLT[], Entry>();
+  /**
+   * The entry acquired last. Creates arrive with a freshly decoded ACL, almost always the same
+   * one as the create before: comparing with it skips building a key string per create.
+   */
+  private last: Entry | undefined;
 
   /** The shared array equal to `acl`, counted once more. */
   acquire(acl: readonly ACLT[]): ACLT[] {
-    let entry = this.byArray.get(acl);
+    // The comparison goes first: looking a fresh array up by identity makes V8 give it a hash.
+    let entry = this.last !== undefined && sameAcl(this.last.acl, acl) ? this.last : this.byArray.get(acl);
     if (entry === undefined) {
       const key = keyOf(acl);
       entry = this.byKey.get(key);
@@ -39,6 +55,7 @@ export class AclCache {
       }
     }
     entry.count++;
+    this.last = entry;
     return entry.acl as ACLT[];
   }
 
@@ -47,6 +64,7 @@ export class AclCache {
     const entry = this.byArray.get(acl);
     if (entry === undefined) throw new Error('AclCache: release of an ACL it did not hand out');
     if (--entry.count > 0) return;
+    if (entry === this.last) this.last = undefined;
     this.byArray.delete(acl);
     this.byKey.delete(keyOf(acl));
   }

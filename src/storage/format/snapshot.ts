@@ -6,7 +6,7 @@
  *   snapshot  = FileHeader{int magic = 0x5A4B534E "ZKSN"; int version = 2; long dbid = -1}
  *               int sessionCount; {long sessionId; int timeoutMs}*
  *               int aclCount; {long aclId; vector<ACL> acl}*       -- aclId ≥ 1
- *               {ustring path; buffer data; long aclId; StatPersisted}*   -- pre-order, parents first
+ *               {ustring path; buffer data; long aclId; StatPersisted}*   -- parents first
  *               ustring "/"                                       -- end of nodes
  *               seal                                              -- covers everything before it
  *               [long zxid; int digestVersion; long digest; seal]  -- 3.7+ with digests enabled
@@ -16,9 +16,10 @@
  * The root is written with path "" and its children as "/a"; aclId -1 means OPEN_ACL_UNSAFE and
  * is never in the ACL table. ZooKeeper gives -1 only to the nodes it creates itself (root,
  * /zookeeper, /zookeeper/quota); we give it to every node whose ACL is exactly OPEN_ACL_UNSAFE,
- * which ZooKeeper reads back as the same ACL (ReferenceCountedACLCache.convertLong). Children are
- * written in the order their parent holds them (ZooKeeper uses HashSet order; any parents-first
- * order reads back). The digest section is ZooKeeper's "empty digest"
+ * which ZooKeeper reads back as the same ACL (ReferenceCountedACLCache.convertLong). Nodes are
+ * written parents first, in the view's listing order (the tree's insertion order) or else
+ * depth-first with children in the order their parent holds them; ZooKeeper itself uses HashSet
+ * order, and any parents-first order reads back (DataTree.deserialize needs each parent first). The digest section is ZooKeeper's "empty digest"
  * (zxid 0, digest 0) for a tree at zxid 0, as a fresh ZooKeeper writes it, else the tree digest
  * at `lastZxid` (digest.ts), which ZooKeeper compares with its own on load.
  * A snapshot is valid only if it ends with a seal: the last 5 bytes are int 1 and '/'
@@ -38,7 +39,7 @@ import { readRecord, writeRecord, type Rec } from '../../jute/schema.js';
 import * as R from '../../jute/records.js';
 import type { ACLT } from '../../jute/records.js';
 import { Perms } from '../../protocol/codes.js';
-import { DataTree, type DataNode } from '../../tree/data-tree.js';
+import { DataTree, type DataNode, type NodeListing } from '../../tree/data-tree.js';
 import type { Txn } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
 import { DIGEST_VERSION, DigestSum, nodeDigest, treeDigest } from './digest.js';
@@ -117,6 +118,8 @@ export interface SnapshotSource {
 /** What the serializer reads: nodes by path as of one zxid (a DataTree or its PointInTimeView). */
 export interface SnapshotTreeView {
   get(path: string): DataNode | undefined;
+  /** The same nodes as a parents-first list, if the view has one: then no path is looked up. */
+  readonly listing?: NodeListing | undefined;
 }
 
 export interface SerializeOptions {
@@ -142,9 +145,11 @@ function childPath(parent: string, name: string): string {
  * once the final seal is out. The view must stay fixed while the serializer runs (a
  * PointInTimeView does), and every node's ACL must be one of `acls` or OPEN_ACL_UNSAFE.
  *
- * Nodes go parents first, children in the order their parent's set holds them: any
- * parents-first order reads back (ZooKeeper itself writes HashSet order), and not sorting keeps
- * a parent with a million children from costing one long pause. The digest section is computed
+ * Nodes go parents first: in the order of the view's listing when it has one (a PointInTimeView
+ * of a tree that vouches for its insertion order), else depth-first from the root, children in
+ * the order their parent's set holds them. Any parents-first order reads back (ZooKeeper itself
+ * writes HashSet order), and not sorting keeps a parent with a million children from costing
+ * one long pause. The digest section is computed
  * over the nodes as they are written, so it describes exactly the state at `zxid`.
  */
 export class SnapshotSerializer {
@@ -155,6 +160,8 @@ export class SnapshotSerializer {
   private readonly digest = new DigestSum();
   private state: 'header' | 'nodes' | 'done' = 'header';
   private nodesWritten = 0;
+  /** How far into the view's listing the nodes written so far reach. */
+  private listed = 0;
 
   constructor(private readonly view: SnapshotTreeView, private readonly sessions: readonly SnapshotSession[],
     readonly zxid: bigint, private readonly acls: readonly (readonly ACLT[])[], private readonly options: SerializeOptions = {}) {
@@ -177,9 +184,20 @@ export class SnapshotSerializer {
         this.writeHead(w);
         this.state = 'nodes';
         break;
-      case 'nodes':
-        while (this.stack.length > 0 && w.length < sliceBytes) this.writeNode(w, this.stack.pop()!);
-        if (this.stack.length === 0) {
+      case 'nodes': {
+        const listing = this.view.listing;
+        let more: boolean;
+        if (listing !== undefined) {
+          while (this.listed < listing.length && w.length < sliceBytes) {
+            this.writeNode(w, listing.pathAt(this.listed), listing.nodeAt(this.listed));
+            this.listed++;
+          }
+          more = this.listed < listing.length;
+        } else {
+          while (this.stack.length > 0 && w.length < sliceBytes) this.writeTreeNode(w, this.stack.pop()!);
+          more = this.stack.length > 0;
+        }
+        if (!more) {
           w.writeUstring(SEAL_PATH);
           this.writeSeal(w);
           if (this.options.digest ?? true) {
@@ -192,6 +210,7 @@ export class SnapshotSerializer {
           this.state = 'done';
         }
         break;
+      }
     }
     this.catchUp(w);
     return w.toBytes();
@@ -227,9 +246,16 @@ export class SnapshotSerializer {
     throw new Error(`snapshot: the ACL of ${path} is not in the snapshot's ACL table`);
   }
 
-  private writeNode(w: JuteWriter, path: string): void {
+  /** Writes the node at `path` and queues its children (when the view has no listing). */
+  private writeTreeNode(w: JuteWriter, path: string): void {
     const node = this.view.get(path);
     if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
+    this.writeNode(w, path, node);
+    const children = [...node.children];
+    for (let index = children.length - 1; index >= 0; index--) this.stack.push(childPath(path, children[index]!));
+  }
+
+  private writeNode(w: JuteWriter, path: string, node: DataNode): void {
     w.writeUstring(path === '/' ? '' : path);
     w.writeBuffer(node.data);
     w.writeLong(this.aclIdOf(path, node.acl));
@@ -239,8 +265,6 @@ export class SnapshotSerializer {
     });
     if (this.options.digest ?? true) this.digest.add(nodeDigest(path, node));
     this.nodesWritten++;
-    const children = [...node.children];
-    for (let index = children.length - 1; index >= 0; index--) this.stack.push(childPath(path, children[index]!));
   }
 
   /** A seal: the Adler-32 of every byte before it, then "/" (SnapStream.sealStream); later seals cover it too. */
