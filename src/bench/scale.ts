@@ -28,6 +28,8 @@ import { readMemory } from './process-stats.js';
 
 /** After a load or a start, how long to let background work (snapshots, GC) settle before taking the RSS. */
 export const settleMs = 3000;
+/** Longest wait for zkts's background start-up snapshot after a restart. */
+const startupSnapshotWaitMs = 180_000;
 const loadRoot = '/zkts-scale';
 
 interface ScaleOptions {
@@ -153,6 +155,12 @@ async function measure(kind: ServerKind, options: ScaleOptions, root: string, sa
       server.spawn();
       const recoveryMs = await server.waitReady();
       await verifyData(server.options.clientPort, load, options.valueBytes);
+      // zkts writes its start-up snapshot while already serving: wait for it (bounded), so its
+      // time is known and the RSS is taken at rest, as ZooKeeper's is after its synchronous one.
+      if (kind === 'zkts') {
+        const deadline = Date.now() + startupSnapshotWaitMs;
+        while (zktsSnapshots(lastStart(server.log())).length === 0 && Date.now() < deadline) await sleep(200);
+      }
       await sleep(settleMs);
       const memory = readMemory(server.pid);
       const log = lastStart(server.log());
