@@ -6,7 +6,7 @@
  * fsync per flush, not one each (ZooKeeper's SyncRequestProcessor batching). A flush starts
  * after the current turn of the event loop, so requests read together share it. The fdatasync
  * runs on libuv's thread pool, so the event loop keeps serving reads and pings during it, except
- * for a small flush on a disk that syncs in under a millisecond, where waiting on the loop is
+ * for a small flush on a disk that syncs in under 2 ms, where waiting on the loop is
  * quicker than the hop to the pool and back.
  *
  * Files: `log.<hex zxid of its first txn>` in the given version-2 directory, header first,
@@ -40,7 +40,8 @@ export interface TxnLogWriterOptions {
   readonly batchBytesMax?: number;
   /**
    * A flush of at most `inlineSyncBytesMax` bytes (default 4 KiB) whose previous fdatasync took
-   * under `inlineSyncMsMax` ms (default 1) runs its fdatasync on the event loop (see flushOnce).
+   * under `inlineSyncMsMax` ms (default 2: a stall on the scale of one young-generation GC
+   * pause) runs its fdatasync on the event loop (see flushOnce).
    * 0 turns that off: every fdatasync goes to the thread pool.
    */
   readonly inlineSyncMsMax?: number;
@@ -72,7 +73,7 @@ interface OpenFile {
 const BATCH_BYTES_MAX_DEFAULT = 8 * 1024 * 1024;
 /** Batches up to this size are written with a synchronous pwrite (into the page cache). */
 const SYNC_WRITE_BYTES_MAX = 1024 * 1024;
-const INLINE_SYNC_MS_MAX_DEFAULT = 1;
+const INLINE_SYNC_MS_MAX_DEFAULT = 2;
 const INLINE_SYNC_BYTES_MAX_DEFAULT = 4 * 1024;
 
 export class TxnLogWriter {
