@@ -78,26 +78,25 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   let lastSnapshot: SnapshotWritten | undefined;
   let snapshotRunning: Promise<void> | undefined;
-  const snapshotInBackground = (what: string) => {
-    snapshotRunning = writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync }).then((written) => {
-      lastSnapshot = written;
-      log.info(`${what} ${written.file} written (${written.nodes} nodes, ${written.bytes} bytes, ${Math.round(written.durationMs)} ms, longest slice ${written.sliceMsMax.toFixed(1)} ms)`);
+  /** Starts a snapshot; its outcome is logged, and the returned promise also rejects on failure. */
+  const startSnapshot = (what: string): Promise<SnapshotWritten> => {
+    const written = writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync });
+    snapshotRunning = written.then((done) => {
+      lastSnapshot = done;
+      log.info(`${what} ${done.file} written (${done.nodes} nodes, ${done.bytes} bytes, ${Math.round(done.durationMs)} ms, longest slice ${done.sliceMsMax.toFixed(1)} ms)`);
     }, (error: unknown) => {
       log.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
     }).finally(() => { snapshotRunning = undefined; });
+    return written;
   };
   // Like ZooKeeper's loadData, start from a fresh snapshot, so the next start need not replay
-  // these logs again. Recovery's own deletion of orphaned ephemerals is in no log, so then the
-  // snapshot must be on disk before any new txn is; otherwise snapshot and logs already give
-  // this state, and it is written a slice at a time while clients are served (on a large tree
-  // that takes seconds).
-  if (report.orphansRemoved > 0) {
-    lastSnapshot = await writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync });
-    log.info(`snapshot ${lastSnapshot.file} written (${lastSnapshot.nodes} nodes, ${lastSnapshot.bytes} bytes, ${Math.round(lastSnapshot.durationMs)} ms)`);
-  } else {
-    snapshotInBackground('start-up snapshot');
-  }
+  // these logs again. Snapshot and logs already give this state, so it is written a slice at a
+  // time while clients are served (on a large tree that takes seconds), except after recovery
+  // deleted orphaned ephemerals itself: that change is in no log, so the snapshot must be on
+  // disk before any new txn is, and start-up fails without it.
+  const startupWritten = startSnapshot('start-up snapshot');
   const startupSnapshot = snapshotRunning;
+  if (report.orphansRemoved > 0) await startupWritten;
 
   let port: ClientPort | undefined;
   let closing = false;
@@ -128,7 +127,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       log.warn('Too busy to snap, skipping');
       return;
     }
-    snapshotInBackground('snapshot');
+    void startSnapshot('snapshot');
   };
 
   const flush = () => {

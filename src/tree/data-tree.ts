@@ -14,7 +14,7 @@ import type { ACLT, StatT } from '../jute/records.js';
 import { WatchManager, type WatcherId } from './watch-manager.js';
 import { Quotas } from './quotas.js';
 import { AclCache } from './acl-cache.js';
-import { DataSlab } from './data-slab.js';
+import { ByteSlab } from '../util/byte-slab.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
 
 export interface DataNode {
@@ -100,7 +100,7 @@ export class DataTree {
   /** Reserved nodes already restored during a load (restoreNode), to catch duplicates. */
   private readonly restored = new Set<string>();
   /** Set while a data dir is loaded (startLoading): node data is copied out of the file bytes. */
-  private slab: DataSlab | undefined;
+  private slab: ByteSlab | undefined;
   /**
    * Whether `nodes`' insertion order lists every parent before its children. It does while no
    * node has been deleted with children left (only replaying txns over a fuzzy snapshot can do
@@ -198,7 +198,7 @@ export class DataTree {
         this.willChange(txn.path);
         this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
         this.quotas.onSetData(txn.path, (txn.data?.length ?? 0) - (node.data?.length ?? 0));
-        node.data = this.slab === undefined ? txn.data : this.slab.copy(txn.data);
+        node.data = this.loaded(txn.data);
         node.version = txn.version;
         node.mzxid = header.zxid;
         node.mtime = header.timeMs;
@@ -262,7 +262,7 @@ export class DataTree {
       parent.cversion = cversion;
       parent.pzxid = header.zxid;
     }
-    const node = newNode(this.slab === undefined ? data : this.slab.copy(data), this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
+    const node = newNode(this.loaded(data), this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
     this.nodes.set(path, node);
     this.approximateDataBytes += path.length + (data?.length ?? 0);
     this.quotas.onCreate(path, data?.length ?? 0);
@@ -343,7 +343,7 @@ export class DataTree {
    * missing parent, is an error (the message says which).
    */
   restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children'>): void {
-    if (this.slab !== undefined) data = this.slab.copy(data);
+    data = this.loaded(data);
     let node = this.nodes.get(path);
     if (node !== undefined) {
       if (!RESERVED_PATHS.has(path) || this.restored.has(path)) throw new Error(`${path} is stored twice`);
@@ -376,14 +376,21 @@ export class DataTree {
 
   /**
    * While loading a data dir (a snapshot, then the logs after it), node data is copied into
-   * shared blocks instead of staying a view into the file's bytes (tree/data-slab.ts).
+   * shared 256 KiB blocks instead of staying a view into the file's bytes, which would keep a
+   * whole snapshot or 64 MiB log file alive; a copy per node would cost an ArrayBuffer each.
+   * Not for the write path: a block lives as long as any node data in it.
    */
   startLoading(): void {
-    this.slab ??= new DataSlab();
+    this.slab ??= new ByteSlab(256 * 1024, 4 * 1024);
   }
 
   finishLoading(): void {
     this.slab = undefined;
+  }
+
+  /** Node data as the tree keeps it: copied out of the file bytes while loading (startLoading). */
+  private loaded(data: Uint8Array | null): Uint8Array | null {
+    return this.slab === undefined || data === null ? data : this.slab.copyOf(data);
   }
 
   /** Ends loading: forgets which reserved nodes were restored, and recounts the quotas. */
