@@ -65,14 +65,16 @@ interface Named {
   readonly suffix: string;
 }
 
-async function listDir(dir: string, parse: (name: string) => { zxid: bigint; suffix: string } | undefined): Promise<Named[]> {
-  let names: string[];
+async function readNames(dir: string): Promise<string[]> {
   try {
-    names = await readdir(dir);
+    return await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+function named(names: readonly string[], parse: (name: string) => { zxid: bigint; suffix: string } | undefined): Named[] {
   const out: Named[] = [];
   for (const name of names) {
     const parsed = parse(name);
@@ -115,12 +117,13 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
   const warnings: string[] = [];
   const truncated: { file: string; offset: number; reason: string }[] = [];
 
-  const snapshots = await listDir(snapDir, parseSnapshotName);
-  const logs = await listDir(logDir, parseLogName);
+  const snapNames = await readNames(snapDir);
+  const snapshots = named(snapNames, parseSnapshotName);
+  const logs = named(await readNames(logDir), parseLogName);
 
   // Snapshots are written as tmp.snapshot.<zxid> and renamed once complete, so a tmp file still
   // here is a write a crash cut short. Nothing reads it; at a snapshot's size it is worth removing.
-  for (const name of await readdir(snapDir).catch(() => [] as string[])) {
+  for (const name of snapNames) {
     if (!name.startsWith(TMP_SNAPSHOT_PREFIX)) continue;
     await rm(join(snapDir, name), { force: true });
     warnings.push(`${join(snapDir, name)}: removed, a snapshot whose write did not finish`);
