@@ -140,6 +140,12 @@ export class ZooKeeperServerCore {
   readonly tree: DataTree;
   readonly sessions: SessionTracker;
   readonly connections = new Map<number, Connection>();
+  /**
+   * The connection that holds each session (the one it last connected or moved to). Closing a
+   * session or moving it finds its connection here: a scan of every connection per close made
+   * a thousand sessions closing at once cost a million steps.
+   */
+  private readonly bySession = new Map<bigint, Connection>();
   readonly stats: ServerStats = { packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 };
   private readonly records: ChangeRecords;
   /** Writes in zxid order, applied once durable. */
@@ -221,6 +227,7 @@ export class ZooKeeperServerCore {
     const connection = this.connections.get(connectionId);
     if (connection === undefined) return;
     this.connections.delete(connectionId);
+    if (this.bySession.get(connection.sessionId) === connection) this.bySession.delete(connection.sessionId);
     for (const entry of connection.pending) if (entry.kind === 'read') this.queuedReads--;
     connection.pending.length = 0;
     this.frames.delete(connectionId);
@@ -309,6 +316,7 @@ export class ZooKeeperServerCore {
       const { sessionId } = this.sessions.allocate();
       this.sessions.add(sessionId, timeoutMs, nowMs);
       connection.sessionId = sessionId;
+      this.bySession.set(sessionId, connection);
       connection.established = true;
       this.submitWrite(connection.id, sessionId, 0, OpCode.createSession, { type: 'createSession', timeOut: timeoutMs }, nowMs);
       return;
@@ -323,10 +331,10 @@ export class ZooKeeperServerCore {
       return;
     }
     // The session moves here: any other connection still holding it is closed (SESSIONMOVED for it).
-    for (const other of this.connections.values()) {
-      if (other !== connection && other.sessionId === request.sessionId) this.close(other, 'session moved to another connection');
-    }
+    const other = this.bySession.get(request.sessionId);
+    if (other !== undefined && other !== connection) this.close(other, 'session moved to another connection');
     connection.sessionId = request.sessionId;
+    this.bySession.set(request.sessionId, connection);
     connection.established = true;
     this.sendConnectResponse(connection, timeoutMs, request.sessionId, expected);
   }
@@ -498,9 +506,8 @@ export class ZooKeeperServerCore {
     if (txn.type === 'closeSession') {
       this.sessions.remove(header.clientId);
       if (connection !== undefined) this.reply(connection, entry, header.zxid, ErrorCode.OK);
-      for (const other of [...this.connections.values()]) {
-        if (other.sessionId === header.clientId) this.close(other, entry.connectionId === undefined ? 'session expired' : 'session closed by client');
-      }
+      const holder = this.bySession.get(header.clientId);
+      if (holder !== undefined) this.close(holder, entry.connectionId === undefined ? 'session expired' : 'session closed by client');
       return;
     }
     if (connection === undefined) return;
