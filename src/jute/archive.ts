@@ -9,6 +9,7 @@
  */
 
 import { isAscii } from '../util/ascii.js';
+import { writeLatin1 } from '../util/latin1.js';
 
 export class JuteError extends Error {
   override readonly name = 'JuteError';
@@ -152,6 +153,17 @@ export class JuteWriter {
     }
     this.writeInt(value.length);
     this.writeRaw(value);
+  }
+
+  /** A jute buffer whose bytes are `value`'s chars (a Latin-1 string, as the tree keeps node data). */
+  writeLatin1Buffer(value: string | null): void {
+    if (value === null) {
+      this.writeInt(-1);
+      return;
+    }
+    this.ensure(4 + value.length);
+    this.view.setInt32(this.offset, value.length);
+    this.offset += 4 + writeLatin1(this.bytes, value, this.offset + 4);
   }
 
   writeUstring(value: string): void {

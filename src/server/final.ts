@@ -14,7 +14,7 @@ import { decode, writeRecord } from '../jute/schema.js';
 import { checkACL, maskDigests, userNameOf, type AclPolicy } from '../tree/acl.js';
 import type { DataTree, DataNode } from '../tree/data-tree.js';
 import type { WatcherId, WatchMode } from '../tree/watch-manager.js';
-import { decodeMultiOps, encodeMultiResults, type MultiResult } from './multi.js';
+import { decodeMultiOps, encodeMultiResults, writeGetDataResponse, type MultiResult } from './multi.js';
 
 export interface ReadContext {
   readonly tree: DataTree;
@@ -87,7 +87,7 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
       if (watch) tree.dataWatches.add(path, ctx.watcher, 'standard');
       const { data } = found.node;
       const stat = tree.statOf(found.node);
-      return { err: ErrorCode.OK, body: (w) => writeRecord(w, R.GetDataResponse, { data, stat }) };
+      return { err: ErrorCode.OK, body: (w) => writeGetDataResponse(w, data, stat) };
     }
     case OpCode.getChildren:
     case OpCode.getChildren2: {

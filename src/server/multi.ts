@@ -74,9 +74,15 @@ export type MultiResult =
   | { readonly type: 15; readonly path: string; readonly stat: Rec<typeof R.Stat> }
   | { readonly type: 2 | 13 }
   | { readonly type: 5; readonly stat: Rec<typeof R.Stat> }
-  | { readonly type: 4; readonly data: Uint8Array | null; readonly stat: Rec<typeof R.Stat> }
+  | { readonly type: 4; readonly data: string | null; readonly stat: Rec<typeof R.Stat> }
   | { readonly type: 8; readonly children: string[] }
   | { readonly type: -1; readonly err: number };
+
+/** GetDataResponse with the data as the tree keeps it (a Latin-1 string, DataNode.data). */
+export function writeGetDataResponse(writer: JuteWriter, data: string | null, stat: Rec<typeof R.Stat>): void {
+  writer.writeLatin1Buffer(data);
+  writeRecord(writer, R.Stat, stat);
+}
 
 export function encodeMultiResults(writer: JuteWriter, results: readonly MultiResult[]): void {
   for (const result of results) {
@@ -86,7 +92,7 @@ export function encodeMultiResults(writer: JuteWriter, results: readonly MultiRe
       case 15: writeRecord(writer, R.Create2Response, { path: result.path, stat: result.stat }); break;
       case 2: case 13: break;
       case 5: writeRecord(writer, R.SetDataResponse, { stat: result.stat }); break;
-      case 4: writeRecord(writer, R.GetDataResponse, { data: result.data, stat: result.stat }); break;
+      case 4: writeGetDataResponse(writer, result.data, result.stat); break;
       case 8: writeRecord(writer, R.GetChildrenResponse, { children: result.children }); break;
       case -1: writeRecord(writer, R.ErrorResponse, { err: result.err }); break;
     }

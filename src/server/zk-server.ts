@@ -422,9 +422,25 @@ export class ZooKeeperServerCore {
     this.sendReply(connection.id, xid, 0n, ErrorCode.OK, (w) => writeRecord(w, R.SetSASLResponse, { token: null }));
   }
 
+  /**
+   * The wall clock as a txn's time. Txns of the same millisecond share one bigint: the tree
+   * keeps it as the node's ctime and mtime, and a bigint is a heap object of its own.
+   */
+  private wallTime(): bigint {
+    const ms = this.ports.wallMs();
+    if (ms !== this.lastWallMs) {
+      this.lastWallMs = ms;
+      this.lastWallTime = BigInt(ms);
+    }
+    return this.lastWallTime;
+  }
+
+  private lastWallMs = -1;
+  private lastWallTime = 0n;
+
   private submitWrite(connectionId: number | undefined, sessionId: bigint, xid: number, type: number, txn: Txn, nowMs: number): bigint {
     this.lastZxid++;
-    const header: TxnHeader = { clientId: sessionId, cxid: xid, zxid: this.lastZxid, timeMs: BigInt(this.ports.wallMs()) };
+    const header: TxnHeader = { clientId: sessionId, cxid: xid, zxid: this.lastZxid, timeMs: this.wallTime() };
     const log: LoggedTxn = { header, type: txn.type === 'error' ? OpCode.error : type, txn };
     this.toLog.push(log);
     const entry: Entry & { kind: 'write' } = { kind: 'write', connectionId, xid, type, log, receivedMs: nowMs };

@@ -19,11 +19,17 @@ import type { ACLT, StatT } from '../jute/records.js';
 import { WatchManager, type WatcherId } from './watch-manager.js';
 import { Quotas } from './quotas.js';
 import { AclCache } from './acl-cache.js';
-import { ByteSlab } from '../util/byte-slab.js';
+import { latin1Of } from '../util/latin1.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
 
 export interface DataNode {
-  data: Uint8Array | null;
+  /**
+   * The node's bytes as a Latin-1 string (one char per byte, losslessly: `bytesOfLatin1` gives
+   * them back), or null. A string is one heap object holding its bytes; a Uint8Array is a view
+   * object of about 100 bytes besides them, and its bytes live outside the heap (in blocks the
+   * C allocator does not give back). Encoders write the chars straight into their buffers.
+   */
+  data: string | null;
   acl: ACLT[];
   czxid: bigint;
   mzxid: bigint;
@@ -92,7 +98,7 @@ function childPath(parent: string, name: string): string {
 
 const SLASH = 0x2f;
 
-function newNode(data: Uint8Array | null, acl: ACLT[], zxid: bigint, timeMs: bigint, ephemeralOwner: bigint): DataNode {
+function newNode(data: string | null, acl: ACLT[], zxid: bigint, timeMs: bigint, ephemeralOwner: bigint): DataNode {
   return {
     data, acl, czxid: zxid, mzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0,
     ephemeralOwner, pzxid: zxid, children: noChildren, viewMark: 0,
@@ -117,21 +123,19 @@ export class DataTree {
   private viewsOpened = 0;
   /** Reserved nodes already restored during a load (restoreNode), to catch duplicates. */
   private readonly restored = new Set<string>();
-  /** Set while a data dir is loaded (startLoading): node data is copied out of the file bytes. */
-  private slab: ByteSlab | undefined;
   /**
    * The parent of the node restored last, and that node, with their paths: a snapshot lists
    * siblings together and a parent just before its first child, so most restores find their
    * parent here without walking from the root.
    */
-  private restoreCache = { parentPath: '\0', parent: undefined as DataNode | undefined, lastPath: '\0', last: undefined as DataNode | undefined };
+  private restoreCache = { parentPath: '\0', parent: undefined as DataNode | undefined, lastPath: '\0', last: undefined as DataNode | undefined, time: -1n };
 
   constructor() {
-    this.root = newNode(new Uint8Array(0), this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
+    this.root = newNode('', this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
     // The reserved subtree every ZooKeeper server has (ZooDefs.ZOOKEEPER_NODE_SUBTREE).
     // In the order a fresh ZooKeeper's snapshot lists them, so an empty zkts snapshot is byte-identical.
     for (const [path, acl] of [['/zookeeper', OPEN_ACL_UNSAFE], ['/zookeeper/config', READ_ACL_UNSAFE], ['/zookeeper/quota', OPEN_ACL_UNSAFE]] as const) {
-      this.addChild(this.get(parentPath(path))!, childName(path), newNode(new Uint8Array(0), this.acls.acquire(acl), 0n, 0n, 0n));
+      this.addChild(this.get(parentPath(path))!, childName(path), newNode('', this.acls.acquire(acl), 0n, 0n, 0n));
       this.count++;
     }
     // ZooKeeper sets the config node's ACL with version -1 (DataTree.addConfigNode), and shows it.
@@ -245,7 +249,7 @@ export class DataTree {
         this.willChangeNode(node);
         this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
         this.quotas.onSetData(txn.path, (txn.data?.length ?? 0) - (node.data?.length ?? 0));
-        node.data = this.loaded(txn.data);
+        node.data = latin1Of(txn.data);
         node.version = txn.version;
         node.mzxid = header.zxid;
         node.mtime = header.timeMs;
@@ -306,7 +310,7 @@ export class DataTree {
       parent.cversion = cversion;
       parent.pzxid = header.zxid;
     }
-    const node = newNode(this.loaded(data), this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
+    const node = newNode(latin1Of(data), this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
     this.addChild(parent, name, node);
     this.count++;
     this.approximateDataBytes += path.length + (data?.length ?? 0);
@@ -401,7 +405,7 @@ export class DataTree {
    * missing parent, is an error (the message says which).
    */
   restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children' | 'viewMark'>): void {
-    data = this.loaded(data);
+    const text = latin1Of(data);
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     const parent = this.restoredParent(path, slash);
@@ -410,11 +414,11 @@ export class DataTree {
       if (!RESERVED_PATHS.has(path) || this.restored.has(path)) throw new Error(`${path} is stored twice`);
       this.restored.add(path);
       this.approximateDataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
-      node.data = data;
+      node.data = text;
       this.replaceAcl(node, acl);
     } else {
       if (parent === undefined) throw new Error(`${path} comes before its parent ${parentPath(path)}`);
-      node = newNode(data, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner === 0n ? 0n : stat.ephemeralOwner);
+      node = newNode(text, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner === 0n ? 0n : stat.ephemeralOwner);
       this.addChild(parent, name, node);
       this.count++;
       this.approximateDataBytes += path.length + (data?.length ?? 0);
@@ -429,8 +433,10 @@ export class DataTree {
     node.czxid = stat.czxid;
     node.mzxid = stat.mzxid === stat.czxid ? stat.czxid : stat.mzxid;
     node.pzxid = stat.pzxid === stat.czxid ? stat.czxid : stat.pzxid === stat.mzxid ? node.mzxid : stat.pzxid;
-    node.ctime = stat.ctime;
-    node.mtime = stat.mtime === stat.ctime ? stat.ctime : stat.mtime;
+    // Nodes loaded together were mostly created in the same millisecond as their neighbours.
+    const ctime = stat.ctime === cache.time ? cache.time : (cache.time = stat.ctime);
+    node.ctime = ctime;
+    node.mtime = stat.mtime === ctime ? ctime : stat.mtime;
     node.version = stat.version;
     node.cversion = stat.cversion;
     node.aversion = stat.aversion;
@@ -449,29 +455,10 @@ export class DataTree {
     return parent;
   }
 
-  /**
-   * While loading a data dir (a snapshot, then the logs after it), node data is copied into
-   * shared 256 KiB blocks instead of staying a view into the file's bytes, which would keep a
-   * whole snapshot or 64 MiB log file alive; a copy per node would cost an ArrayBuffer each.
-   * Not for the write path: a block lives as long as any node data in it.
-   */
-  startLoading(): void {
-    this.slab ??= new ByteSlab(256 * 1024, 4 * 1024);
-  }
-
-  finishLoading(): void {
-    this.slab = undefined;
-  }
-
-  /** Node data as the tree keeps it: copied out of the file bytes while loading (startLoading). */
-  private loaded(data: Uint8Array | null): Uint8Array | null {
-    return this.slab === undefined || data === null ? data : this.slab.copyOf(data);
-  }
-
   /** Ends loading: forgets which reserved nodes were restored, and recounts the quotas. */
   finishRestore(): void {
     this.restored.clear();
-    this.restoreCache = { parentPath: '\0', parent: undefined, lastPath: '\0', last: undefined };
+    this.restoreCache = { parentPath: '\0', parent: undefined, lastPath: '\0', last: undefined, time: -1n };
     this.quotas.rebuild();
   }
 

@@ -13,8 +13,6 @@ export const QUOTA_ROOT = '/zookeeper/quota';
 export const LIMIT_NODE = 'zookeeper_limits';
 export const STAT_NODE = 'zookeeper_stats';
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 interface TreeView {
   get(path: string): DataNode | undefined;
@@ -97,10 +95,11 @@ export class Quotas {
     const stats = this.tree.get(statsPath);
     if (stats === undefined) return;
     this.tree.willChange(statsPath);
-    const text = decoder.decode(stats.data ?? new Uint8Array(0));
+    // The stats text is ASCII, so its Latin-1 form (DataNode.data) reads as it is.
+    const text = stats.data ?? '';
     const count = Number(/count=(-?\d+)/.exec(text)?.[1] ?? 0) + countDelta;
     const bytes = Number(/bytes=(-?\d+)/.exec(text)?.[1] ?? 0) + bytesDelta;
-    stats.data = encoder.encode(`count=${count},bytes=${bytes}`);
+    stats.data = `count=${count},bytes=${bytes}`;
   }
 
   private recount(root: string): void {
@@ -119,6 +118,6 @@ export class Quotas {
       bytes += node.data?.length ?? 0;
       for (const child of node.children.keys()) stack.push(at === '/' ? `/${child}` : `${at}/${child}`);
     }
-    stats.data = encoder.encode(`count=${count},bytes=${bytes}`);
+    stats.data = `count=${count},bytes=${bytes}`;
   }
 }

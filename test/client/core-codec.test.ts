@@ -155,7 +155,7 @@ describe('multi wire layout', () => {
     op.write(writer);
     assert.deepEqual(decodeMultiOps(writer.toBytes(), 'read').map((d) => d.request.path), ['/app/a', '/app', '/app/x']);
     const results = new JuteWriter();
-    encodeMultiResults(results, [{ type: 4, data: new Uint8Array([9]), stat }, { type: 8, children: ['a'] }, { type: -1, err: ErrorCode.NONODE }]);
+    encodeMultiResults(results, [{ type: 4, data: '\u0009', stat }, { type: 8, children: ['a'] }, { type: -1, err: ErrorCode.NONODE }]);
     const read = op.read(new JuteReader(results.toBytes()));
     assert.equal(read[0]!.type === 'getData' && read[0]!.data[0], 9);
     assert.deepEqual(read[1], { type: 'getChildren', children: ['a'] });

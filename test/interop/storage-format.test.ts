@@ -35,6 +35,7 @@ import { apacheZooKeeperAvailable, startApacheZooKeeper, zktsMain } from '../sup
 import { WireClient } from '../support/wire-client.js';
 import { digestId, generateZooKeeperDataDir, readTree, runZooKeeperClass, type ZooKeeperDataDir } from '../support/zk-datadir.js';
 import { sampleEntries, sessionA, sessionB } from '../unit/storage/fixtures.js';
+import { bytesOfLatin1 } from '../../src/util/latin1.js';
 
 const run = promisify(execFile);
 const skip = apacheZooKeeperAvailable() ? false : 'Apache ZooKeeper is not installed';
@@ -118,7 +119,7 @@ function assertSameTree(tree: DataTree, expected: ExpectedNodes, label: string):
   for (const [path, want] of expected) {
     const node = tree.nodes.get(path)!;
     assert.deepEqual(
-      { data: hex(node.data), acl: node.acl, stat: tree.statOf(node) },
+      { data: hex(node.data === null ? null : bytesOfLatin1(node.data)), acl: node.acl, stat: tree.statOf(node) },
       { data: hex(want.data), acl: want.acl as ACLT[], stat: want.stat },
       `${label}: ${path}`,
     );
@@ -314,7 +315,7 @@ function writeLog(path: string, entries: readonly LogEntry[]): void {
 
 /** Every node of `tree` as a client would read it, for comparison with what ZooKeeper serves. */
 function clientView(tree: DataTree): ExpectedNodes {
-  return new Map([...tree.nodes].map(([path, node]) => [path, { path, data: node.data, acl: node.acl, stat: tree.statOf(node) }]));
+  return new Map([...tree.nodes].map(([path, node]) => [path, { path, data: node.data === null ? null : bytesOfLatin1(node.data), acl: node.acl, stat: tree.statOf(node) }]));
 }
 
 describe('files written by our encoders, read by Apache ZooKeeper 3.8', { skip }, () => {

@@ -185,7 +185,6 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
   const snapZxid = tree.lastProcessedZxid;
   const used = logsAfter(snapZxid);
   const replay = new Replay(tree, sessions);
-  tree.startLoading();
   for (let index = 0; index < used.length; index++) {
     const log = used[index]!;
     const path = join(logDir, log.name);
@@ -229,7 +228,6 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
     warnings.push(`${path}: removed, it holds no txn (created just before a crash)`);
   }
 
-  tree.finishLoading();
   const orphans = replay.finish();
   if (orphans.length > 0) warnings.push(`removed ${orphans.length} ephemeral node(s) of sessions that no longer exist: ${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', …' : ''}`);
   return {

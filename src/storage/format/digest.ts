@@ -51,7 +51,8 @@ export function nodeDigest(path: string, node: DigestedNode): number {
   crc.reset();
   if (isAscii(name)) crc.updateAscii(name);
   else crc.update(utf8.encode(name));
-  if (node.data !== null) crc.update(node.data);
+  // Latin-1 chars are the bytes themselves.
+  if (node.data !== null) crc.updateAscii(node.data);
   return crc.update(stat).value;
 }
 

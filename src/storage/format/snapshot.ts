@@ -265,7 +265,7 @@ export class SnapshotSerializer {
 
   private writeNode(w: JuteWriter, path: string, node: DataNode): void {
     w.writeUstring(path === '/' ? '' : path);
-    w.writeBuffer(node.data);
+    w.writeLatin1Buffer(node.data);
     w.writeLong(this.aclIdOf(path, node.acl));
     writeRecord(w, R.StatPersisted, {
       czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
@@ -456,7 +456,6 @@ export interface DeserializedSnapshot {
 export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
   if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
   const tree = new DataTree();
-  tree.startLoading();
   // Nodes whose ACL id the table lacks (a fuzzy snapshot): placed with OPEN_ACL_UNSAFE for now.
   const unresolved: { path: string; aclId: bigint }[] = [];
   let first = true;
@@ -490,7 +489,6 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
     }
   }
   tree.finishRestore();
-  tree.finishLoading();
   tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
   let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
   const stored = contents.digest;

@@ -81,9 +81,9 @@ test('digest rules: the root is hashed as "", /zookeeper/* is left out, every st
   for (const field of ['version', 'cversion', 'aversion'] as const) {
     assert.notEqual(nodeDigest('/x', { ...root, [field]: 1 }), base, field);
   }
-  assert.notEqual(nodeDigest('/x', { ...root, data: text('d') }), base, 'data');
+  assert.notEqual(nodeDigest('/x', { ...root, data: 'd' }), base, 'data');
   // null and empty data hash alike, as CRC32.update of nothing changes nothing.
-  assert.equal(nodeDigest('/x', { ...root, data: null }), nodeDigest('/x', { ...root, data: new Uint8Array(0) }));
+  assert.equal(nodeDigest('/x', { ...root, data: null }), nodeDigest('/x', { ...root, data: '' }));
 });
 
 test('digest sums stay exact past the 2^53 a double holds', () => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ACLT } from '../../../src/jute/records.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
 import type { LogEntry } from '../../../src/storage/format/txn-codec.js';
+import { bytesOfLatin1 } from '../../../src/util/latin1.js';
 
 export const capturesDir = '/work/shared/reference/zk380-captures';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -87,7 +88,7 @@ export function treeShape(tree: DataTree): Record<string, unknown> {
   for (const [path, node] of [...tree.nodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // viewMark is snapshot bookkeeping, not state.
     const { viewMark: _mark, ...state } = node;
-    out[path] = { ...state, data: node.data === null ? null : hex(node.data), children: [...node.children.keys()].sort() };
+    out[path] = { ...state, data: node.data === null ? null : hex(bytesOfLatin1(node.data)), children: [...node.children.keys()].sort() };
   }
   return out;
 }
