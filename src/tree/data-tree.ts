@@ -128,6 +128,8 @@ export class DataTree {
    * siblings together and a parent just before its first child, so most restores find their
    * parent here without walking from the root.
    */
+  /** The directory (a node with its path) that the last lookup went through, for `lookup`. */
+  private readonly lastDir: { path: string; node: DataNode | undefined } = { path: '', node: undefined };
   private restoreCache = { parentPath: '\0', parent: undefined as DataNode | undefined, lastPath: '\0', last: undefined as DataNode | undefined, time: -1n };
 
   constructor() {
@@ -155,11 +157,22 @@ export class DataTree {
   private lookup(path: string, end: number): DataNode | undefined {
     if (path.charCodeAt(0) !== SLASH || end === 0) return undefined;
     if (end === 1) return this.root;
+    // Requests come in runs on one directory (a queue, a lock, a service's instances): a path
+    // in the directory looked up last skips the walk down to it.
+    const last = path.lastIndexOf('/', end - 1);
+    const dir = this.lastDir;
+    if (last > 0 && dir.node !== undefined && dir.path.length === last && path.startsWith(dir.path)) {
+      return last + 1 === end ? undefined : dir.node.children.get(path.slice(last + 1, end));
+    }
     let node = this.root;
     let start = 1;
     for (;;) {
       let slash = path.indexOf('/', start);
       if (slash < 0 || slash > end) slash = end;
+      if (slash === end && start > 1) {
+        dir.path = path.slice(0, start - 1);
+        dir.node = node;
+      }
       const next = node.children.get(path.slice(start, slash));
       if (next === undefined || slash === end) return next;
       node = next;
@@ -334,10 +347,14 @@ export class DataTree {
     else parent.children.delete(name);
     if (zxid > parent.pzxid) parent.pzxid = zxid;
     this.count--;
+    if (this.lastDir.node === node) this.lastDir.node = undefined;
     this.forget(path, node);
     // Only replaying txns over a fuzzy snapshot deletes a node that still has children; they go
     // with it (ZooKeeper would leave them in its path map, unreachable from the root).
-    if (node.children.size > 0) this.forgetSubtree(path, node);
+    if (node.children.size > 0) {
+      this.lastDir.node = undefined;
+      this.forgetSubtree(path, node);
+    }
     const notified = this.dataWatches.trigger(path, EventType.NodeDeleted);
     this.fire(notified, EventType.NodeDeleted, path, zxid, node.acl, events);
     this.fire(this.childWatches.trigger(path, EventType.NodeDeleted, notified), EventType.NodeDeleted, path, zxid, node.acl, events);
