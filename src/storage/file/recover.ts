@@ -91,30 +91,28 @@ interface LogBytes {
   readonly whole: boolean;
 }
 
-/** Reads a growing prefix of a log until it holds all of its records (recordsReach). */
+/**
+ * Reads a growing prefix of a log until it holds all of its records (recordsReach), into one
+ * buffer of the file's size: the system hands that out as untouched zero pages, so the part never
+ * read costs no memory, and no prefix is copied to a bigger buffer as the reads grow.
+ */
 async function readLogFile(path: string): Promise<LogBytes> {
   const handle = await open(path, 'r');
   try {
-    const fileBytes = (await handle.stat()).size;
-    let bytes = new Uint8Array(Math.min(fileBytes, 1 << 20));
+    const bytes = new Uint8Array((await handle.stat()).size);
     let read = 0;
+    let wanted = Math.min(bytes.length, 1 << 20);
     for (;;) {
-      while (read < bytes.length) {
-        const { bytesRead } = await handle.read(bytes, read, bytes.length - read, read);
+      while (read < wanted) {
+        const { bytesRead } = await handle.read(bytes, read, wanted - read, read);
         if (bytesRead === 0) break;
         read += bytesRead;
       }
-      if (read < bytes.length || read >= fileBytes) return { bytes: bytes.subarray(0, read), whole: true };
-      const reach = recordsReach(bytes);
-      if (reach.kind === 'padding') {
-        // The zero head stays, so the scan ends on the padding as it would in the whole file;
-        // the copy lets the rest of the buffer go while the bytes wait for the replay.
-        return { bytes: bytes.slice(0, reach.offset + 12), whole: false };
-      }
-      const size = reach.kind === 'damaged' ? fileBytes : Math.min(fileBytes, Math.max(bytes.length * 2, reach.bytesNeeded));
-      const grown = new Uint8Array(size);
-      grown.set(bytes);
-      bytes = grown;
+      if (read < wanted || read === bytes.length) return { bytes: bytes.subarray(0, read), whole: true };
+      const reach = recordsReach(bytes.subarray(0, read));
+      // The zero head stays, so the scan ends on the padding as it would in the whole file.
+      if (reach.kind === 'padding') return { bytes: bytes.subarray(0, reach.offset + 12), whole: false };
+      wanted = reach.kind === 'damaged' ? bytes.length : Math.min(bytes.length, Math.max(wanted * 2, reach.bytesNeeded));
     }
   } finally {
     await handle.close();
