@@ -310,6 +310,25 @@ function frozenAcl(acl: R.ACLT[]): R.ACLT[] {
   return Object.freeze(acl) as R.ACLT[];
 }
 
+/** A long field read entry after entry: the same bigint again while its 8 bytes stay the same. */
+class RepeatedLong {
+  // 0n is the bigint of eight zero bytes, so the initial values are a valid "previous" read.
+  private high = 0;
+  private low = 0;
+  private value = 0n;
+
+  read(view: DataView, at: number): bigint {
+    const high = view.getInt32(at);
+    const low = view.getInt32(at + 4);
+    if (high !== this.high || low !== this.low) {
+      this.high = high;
+      this.low = low;
+      this.value = view.getBigInt64(at);
+    }
+    return this.value;
+  }
+}
+
 /**
  * Decodes the entries of one log file for recovery, with the results decodeTxnEntry gives but
  * far less made per entry: replaying a few hundred thousand txns went mostly to garbage (a
@@ -327,13 +346,8 @@ export class TxnEntryReader {
   private readonly view: DataView;
   private at = 0;
   private end = 0;
-  // 0n is the bigint of eight zero bytes, so the initial values are a valid "previous" pair.
-  private clientIdHigh = 0;
-  private clientIdLow = 0;
-  private clientId = 0n;
-  private timeHigh = 0;
-  private timeLow = 0;
-  private time = 0n;
+  private readonly clientId = new RepeatedLong();
+  private readonly time = new RepeatedLong();
   /** Where the last decoded ACL vector's bytes are in `bytes` (empty: none yet), and its array. */
   private aclStart = 0;
   private aclEnd = 0;
@@ -362,30 +376,8 @@ export class TxnEntryReader {
       if (error instanceof JuteError) return undefined;
       throw error;
     }
-    const header: TxnHeader = { clientId: this.clientIdAt(start), cxid: view.getInt32(start + 8), zxid: view.getBigInt64(start + 12), timeMs: this.timeAt(start + 20) };
+    const header: TxnHeader = { clientId: this.clientId.read(view, start), cxid: view.getInt32(start + 8), zxid: view.getBigInt64(start + 12), timeMs: this.time.read(view, start + 20) };
     return digest === undefined ? { header, type, txn } : { header, type, txn, digest };
-  }
-
-  private clientIdAt(at: number): bigint {
-    const high = this.view.getInt32(at);
-    const low = this.view.getInt32(at + 4);
-    if (high !== this.clientIdHigh || low !== this.clientIdLow) {
-      this.clientIdHigh = high;
-      this.clientIdLow = low;
-      this.clientId = this.view.getBigInt64(at);
-    }
-    return this.clientId;
-  }
-
-  private timeAt(at: number): bigint {
-    const high = this.view.getInt32(at);
-    const low = this.view.getInt32(at + 4);
-    if (high !== this.timeHigh || low !== this.timeLow) {
-      this.timeHigh = high;
-      this.timeLow = low;
-      this.time = this.view.getBigInt64(at);
-    }
-    return this.time;
   }
 
   /** As readTxnRecord, at the cursor; undefined where decodeTxnEntry must decide. */
