@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { DataTree } from '../../src/tree/data-tree.js';
 import type { TxnHeader } from '../../src/tree/txn.js';
 import type { LogEntry } from '../../src/storage/format/txn-codec.js';
-import { scanLog } from '../../src/storage/format/txn-log.js';
+import { encodeLogEntry, encodeLogHeader, scanLog } from '../../src/storage/format/txn-log.js';
 import { VERSION_DIR } from '../../src/storage/format/file-names.js';
 import { TxnLogWriter } from '../../src/storage/file/txn-log-writer.js';
 import { writeSnapshot } from '../../src/storage/file/snapshotter.js';
@@ -188,6 +188,76 @@ test('recovery refuses damage before valid records, naming file and offset', asy
       error instanceof RecoveryError && error.message.includes(`log.1 at offset ${third.offset}: checksum mismatch`) && /Valid records follow/.test(error.message));
     // Nothing was cut.
     assert.deepEqual(readFileSync(join(v2, 'log.1')), damaged);
+  } finally {
+    done();
+  }
+});
+
+/**
+ * One log file of `fileBytes` holding entry(1..count), whose records reach past the first MiB
+ * recovery reads; with `headAt`, one create is padded so that the next record starts there.
+ */
+function bigLog(count: number, fileBytes: number, headAt?: number): { bytes: Uint8Array; entries: LogEntry[]; records: { offset: number; end: number }[] } {
+  const entries: LogEntry[] = [];
+  const records: { offset: number; end: number }[] = [];
+  const bytes = new Uint8Array(fileBytes);
+  bytes.set(encodeLogHeader());
+  let length = 16;
+  for (let zxid = 1n; zxid <= BigInt(count); zxid++) {
+    let next = entry(zxid);
+    if (headAt !== undefined && next.txn.type === 'create' && length < headAt && length + 2 * encodeLogEntry(next).length > headAt) {
+      const base = encodeLogEntry({ ...next, txn: { ...next.txn, data: new Uint8Array(0) } }).length;
+      next = { ...next, txn: { ...next.txn, data: new Uint8Array(headAt - length - base).fill(0x61) } };
+    }
+    const record = encodeLogEntry(next);
+    bytes.set(record, length);
+    entries.push(next);
+    records.push({ offset: length, end: length + record.length });
+    length += record.length;
+  }
+  return { bytes, entries, records };
+}
+
+test('recovery reads a log past its first MiB, also when a read ends inside a record head', async () => {
+  const { dir, v2, done } = freshDir();
+  try {
+    await writeSnapshot(new DataTree(), [], { dir: v2, fsync: false });
+    // A record head starts with the checksum's high half, always 0: cut there, it is not padding.
+    for (const headAt of [undefined, 2 ** 20 - 2, 2 ** 20 - 4, 2 ** 20 - 11]) {
+      const { bytes, entries, records } = bigLog(30_000, 16 * 2 ** 20, headAt);
+      assert.ok(records.at(-1)!.end > 2 ** 21, 'records reach past the second read');
+      if (headAt !== undefined) assert.ok(records.some((record) => record.offset === headAt), `a record starts at ${headAt}`);
+      writeFileSync(join(v2, 'log.1'), bytes);
+      const { state, report } = await recover(dir, dir, () => performance.now());
+      const expected = new DataTree();
+      for (const logged of entries) expected.applyTxn(logged.header, logged.txn);
+      assert.equal(report.txnsApplied, entries.length, `head at ${headAt}`);
+      assert.deepEqual(treeShape(state.tree), treeShape(expected), `head at ${headAt}`);
+      assert.deepEqual(report.truncated, []);
+    }
+  } finally {
+    done();
+  }
+});
+
+test('recovery of a long log refuses a checksum mismatch when a valid record follows a run of zeros after it', async () => {
+  const { dir, v2, done } = freshDir();
+  try {
+    await writeSnapshot(new DataTree(), [], { dir: v2, fsync: false });
+    const { bytes, records } = bigLog(20_000, 16 * 2 ** 20);
+    // The next to last record damaged, the last moved past 64 KiB of zeros (pages that never
+    // reached the disk): reading stops at the zeros, but the damage is judged with what follows.
+    const damaged = records.at(-2)!;
+    const last = records.at(-1)!;
+    bytes[damaged.offset + 40] = bytes[damaged.offset + 40]! ^ 0x01;
+    const lastBytes = bytes.slice(last.offset, last.end);
+    bytes.fill(0, last.offset);
+    bytes.set(lastBytes, last.offset + 65536);
+    writeFileSync(join(v2, 'log.1'), bytes);
+    await assert.rejects(recover(dir, dir, () => performance.now()), (error: unknown) =>
+      error instanceof RecoveryError && error.message.includes(`log.1 at offset ${damaged.offset}: checksum mismatch`)
+      && error.message.includes(`followed by a valid record at offset ${last.offset + 65536}`) && /Valid records follow/.test(error.message));
+    assert.deepEqual(new Uint8Array(readFileSync(join(v2, 'log.1'))), bytes, 'nothing was cut');
   } finally {
     done();
   }

@@ -18,13 +18,15 @@
  * - A log file named after a zxid past the recovered state holds no txn at all (it was created,
  *   then the server stopped before a txn in it was written): it is removed, so the next txn can
  *   start a file of that name.
- * Files are read a growing prefix at a time, so a preallocated 64 MiB log holding a few
- * records costs a few reads, not 64 MiB.
+ * A log is read a growing prefix at a time until its records reach the zero padding, each byte
+ * once, so a preallocated 64 MiB log holding a few records costs a few reads, not 64 MiB. Its
+ * txns are decoded as they are replayed and dropped once applied: kept all at once, a few
+ * hundred thousand decoded txns made the collector trace and promote them for nothing.
  */
-import { open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { open, readdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataTree } from '../../tree/data-tree.js';
-import { LOG_HEADER_BYTES, recoveryAction, scanLog, type LogScan } from '../format/txn-log.js';
+import { LOG_HEADER_BYTES, readLog, recordsReach, recoveryAction, scanLog } from '../format/txn-log.js';
 import { parseLogName, parseSnapshotName, VERSION_DIR } from '../format/file-names.js';
 import { deserializeSnapshot, SnapshotError } from '../format/snapshot.js';
 import { Replay } from '../replay.js';
@@ -83,25 +85,34 @@ function named(names: readonly string[], parse: (name: string) => { zxid: bigint
   return out.sort((a, b) => (a.zxid < b.zxid ? -1 : a.zxid > b.zxid ? 1 : 0));
 }
 
-/** Reads as much of a log as its records need: a growing prefix until the zero padding. */
-async function scanLogFile(path: string, name: string): Promise<{ scan: LogScan; fileBytes: number }> {
-  const fileBytes = (await stat(path)).size;
+/** A log's bytes as far as its records go; `whole`: to the end of the file. */
+interface LogBytes {
+  readonly bytes: Uint8Array;
+  readonly whole: boolean;
+}
+
+/**
+ * Reads a growing prefix of a log until it holds all of its records (recordsReach), into one
+ * buffer of the file's size: the system hands that out as untouched zero pages, so the part never
+ * read costs no memory, and no prefix is copied to a bigger buffer as the reads grow.
+ */
+async function readLogFile(path: string): Promise<LogBytes> {
   const handle = await open(path, 'r');
   try {
-    let size = Math.min(fileBytes, 1 << 20);
+    const bytes = new Uint8Array((await handle.stat()).size);
+    let read = 0;
+    let wanted = Math.min(bytes.length, 1 << 20);
     for (;;) {
-      const bytes = new Uint8Array(size);
-      let read = 0;
-      while (read < size) {
-        const { bytesRead } = await handle.read(bytes, read, size - read, read);
+      while (read < wanted) {
+        const { bytesRead } = await handle.read(bytes, read, wanted - read, read);
         if (bytesRead === 0) break;
         read += bytesRead;
       }
-      const scan = scanLog(bytes.subarray(0, read), name);
-      // Stopped on zero padding inside what was read: the records end there, whatever follows.
-      const paddingSeen = scan.end.kind === 'clean' && scan.end.offset < read;
-      if (paddingSeen || read >= fileBytes) return { scan, fileBytes };
-      size = Math.min(fileBytes, size * 4);
+      if (read < wanted || read === bytes.length) return { bytes: bytes.subarray(0, read), whole: true };
+      const reach = recordsReach(bytes.subarray(0, read));
+      // The zero head stays, so the scan ends on the padding as it would in the whole file.
+      if (reach.kind === 'padding') return { bytes: bytes.subarray(0, reach.offset + 12), whole: false };
+      wanted = reach.kind === 'damaged' ? bytes.length : Math.min(bytes.length, Math.max(wanted * 2, reach.bytesNeeded));
     }
   } finally {
     await handle.close();
@@ -109,6 +120,13 @@ async function scanLogFile(path: string, name: string): Promise<{ scan: LogScan;
 }
 
 const epochOf = (zxid: bigint) => zxid >> 32n;
+
+/** The txns after `zxid` in `logs` (in order), decoded a file at a time as they are asked for. */
+function* txnsAfter(zxid: bigint, logs: readonly { readonly path: string; readonly bytes: Uint8Array }[]): Generator<Txn> {
+  for (const { path, bytes } of logs) {
+    for (const { entry } of scanLog(bytes, path).entries) if (entry.header.zxid > zxid) yield entry.txn;
+  }
+}
 
 export async function recover(dataDir: string, dataLogDir: string, nowMs: () => number): Promise<Recovered> {
   const started = nowMs();
@@ -129,15 +147,15 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
     warnings.push(`${join(snapDir, name)}: removed, a snapshot whose write did not finish`);
   }
 
-  // Scans are kept: the snapshot needs the txns after it (see below) and replay needs them again.
-  const scans = new Map<string, LogScan>();
-  const scanOf = async (name: string): Promise<LogScan> => {
-    let scan = scans.get(name);
-    if (scan === undefined) {
-      scan = (await scanLogFile(join(logDir, name), join(logDir, name))).scan;
-      scans.set(name, scan);
+  // Log bytes are kept from the snapshot's choice to the replay, which decodes them.
+  const logBytes = new Map<string, LogBytes>();
+  const bytesOf = async (name: string): Promise<LogBytes> => {
+    let read = logBytes.get(name);
+    if (read === undefined) {
+      read = await readLogFile(join(logDir, name));
+      logBytes.set(name, read);
     }
-    return scan;
+    return read;
   };
   /** The logs holding the txns after `zxid`: the last one starting at or before it, and all later ones. */
   const logsAfter = (zxid: bigint): Named[] => {
@@ -157,11 +175,10 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
     const path = join(snapDir, candidate.name);
     try {
       // A fuzzy (ZooKeeper) snapshot may name ACLs its table lacks; the txns after it tell them.
-      const laterTxns: Txn[] = [];
-      for (const log of logsAfter(candidate.zxid)) {
-        for (const { entry } of (await scanOf(log.name)).entries) if (entry.header.zxid > candidate.zxid) laterTxns.push(entry.txn);
-      }
-      const result = deserializeSnapshot(await readFile(path), { zxid: candidate.zxid, laterTxns });
+      // Decoded only if it does: the replay decodes them anyway.
+      const later: { readonly path: string; readonly bytes: Uint8Array }[] = [];
+      for (const log of logsAfter(candidate.zxid)) later.push({ path: join(logDir, log.name), bytes: (await bytesOf(log.name)).bytes });
+      const result = deserializeSnapshot(await readFile(path), { zxid: candidate.zxid, laterTxns: txnsAfter(candidate.zxid, later) });
       if (result.digestCheck === 'mismatch') warnings.push(`${path}: the stored tree digest does not match the loaded tree (ZooKeeper would log this too)`);
       tree = result.tree;
       sessions = result.sessions;
@@ -188,8 +205,10 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
   for (let index = 0; index < used.length; index++) {
     const log = used[index]!;
     const path = join(logDir, log.name);
-    const scan = await scanOf(log.name);
-    for (const { entry, offset } of scan.entries) {
+    const read = await bytesOf(log.name);
+    logBytes.delete(log.name);
+    let entries = 0;
+    let { end } = readLog(read.bytes, path, (entry, offset) => {
       const zxid = entry.header.zxid;
       // The first txn to apply must follow the snapshot (within an epoch, zxids are contiguous).
       if (replay.stats.applied === 0 && zxid > snapZxid + 1n && epochOf(zxid) === epochOf(snapZxid)) {
@@ -200,19 +219,22 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
       } catch (error) {
         throw new RecoveryError(error instanceof Error ? error.message : String(error));
       }
-    }
-    switch (recoveryAction(scan.end)) {
+      entries++;
+    });
+    // Read up to the zero padding: damage before it is judged as in the whole file, where valid
+    // records may follow the padding (the entries before the damage are the same).
+    if (end.kind !== 'clean' && !read.whole) end = readLog(await readFile(path), path, () => {}).end;
+    switch (recoveryAction(end)) {
       case 'append':
         break;
       case 'truncate': {
-        const { offset, reason } = scan.end;
+        const { offset, reason } = end;
         truncated.push({ file: path, offset, reason });
-        if (offset <= LOG_HEADER_BYTES && scan.entries.length === 0) await rm(path);
+        if (offset <= LOG_HEADER_BYTES && entries === 0) await rm(path);
         else await truncate(path, offset);
         break;
       }
       case 'refuse': {
-        const end = scan.end;
         const after = end.kind === 'corrupt' && end.validEntriesAfter ? ' Valid records follow it, so acknowledged txns would be lost by cutting it off.' : '';
         throw new RecoveryError(`refusing to start: ${end.reason}.${after} Inspect it with 'zkts log-dump ${path}'.`);
       }

@@ -26,8 +26,13 @@
  *                                type of op"), so we neither write nor accept one.
  *
  * `type` is kept next to the txn because the header's op code is not always implied by the
- * record (reconfig is a SetDataTxn). Decoding copies every byte array out of the input, so a
- * decoded txn never pins a whole log file in memory.
+ * record (reconfig is a SetDataTxn). A decoded txn's byte arrays are views into the input, not
+ * copies: recovery decodes straight out of a whole log file, and the tree copies node data into
+ * its own blocks while loading (DataTree.startLoading), so nothing keeps a view past the replay.
+ * A caller that keeps decoded txns longer than their input copies what it keeps.
+ * Two decoders: decodeTxnEntry reads one entry through the jute schemas (records.ts), the
+ * reference; TxnEntryReader reads a file's worth in place for recovery, gives the same results,
+ * and hands anything unusual back to decodeTxnEntry (the tests hold the two to each other).
  * Not here: the log framing (txn-log.ts) or applying txns (tree/data-tree.ts). Pure: no I/O.
  */
 import { JuteError, JuteReader, JuteWriter } from '../../jute/archive.js';
@@ -161,25 +166,21 @@ export function encodeTxnEntry(entry: LogEntry): Uint8Array {
 
 // --- decoding --------------------------------------------------------------------------------
 
-function own(data: Uint8Array | null): Uint8Array | null {
-  return data === null ? null : data.slice();
-}
-
 /** Reads the record of a txn of op code `type`; `undefined` if the op code has no txn record. */
 function readTxnRecord(reader: JuteReader, type: number, where: string): Txn | undefined {
   switch (type) {
     case OpCode.create:
     case OpCode.create2: {
       const r = readRecord(reader, R.CreateTxn);
-      return { type: type === OpCode.create ? 'create' : 'create2', path: r.path, data: own(r.data), acl: r.acl, ephemeral: r.ephemeral, parentCVersion: r.parentCVersion };
+      return { type: type === OpCode.create ? 'create' : 'create2', path: r.path, data: r.data, acl: r.acl, ephemeral: r.ephemeral, parentCVersion: r.parentCVersion };
     }
     case OpCode.createContainer: {
       const r = readRecord(reader, R.CreateContainerTxn);
-      return { type: 'createContainer', path: r.path, data: own(r.data), acl: r.acl, parentCVersion: r.parentCVersion };
+      return { type: 'createContainer', path: r.path, data: r.data, acl: r.acl, parentCVersion: r.parentCVersion };
     }
     case OpCode.createTTL: {
       const r = readRecord(reader, R.CreateTTLTxn);
-      return { type: 'createTTL', path: r.path, data: own(r.data), acl: r.acl, parentCVersion: r.parentCVersion, ttl: r.ttl };
+      return { type: 'createTTL', path: r.path, data: r.data, acl: r.acl, parentCVersion: r.parentCVersion, ttl: r.ttl };
     }
     case OpCode.delete:
     case OpCode.deleteContainer:
@@ -187,7 +188,7 @@ function readTxnRecord(reader: JuteReader, type: number, where: string): Txn | u
     case OpCode.setData:
     case OpCode.reconfig: {
       const r = readRecord(reader, R.SetDataTxn);
-      return { type: 'setData', path: r.path, data: own(r.data), version: r.version };
+      return { type: 'setData', path: r.path, data: r.data, version: r.version };
     }
     case OpCode.setACL: {
       const r = readRecord(reader, R.SetACLTxn);
@@ -246,7 +247,7 @@ function readBody(bytes: Uint8Array, bodyStart: number, type: number, where: str
 function readCreateV0(bytes: Uint8Array, bodyStart: number): Body {
   const reader = new JuteReader(bytes, bodyStart);
   const r = readRecord(reader, R.CreateTxnV0);
-  const txn: Txn = { type: 'create', path: r.path, data: own(r.data), acl: r.acl, ephemeral: r.ephemeral, parentCVersion: -1 };
+  const txn: Txn = { type: 'create', path: r.path, data: r.data, acl: r.acl, ephemeral: r.ephemeral, parentCVersion: -1 };
   return { txn, digest: readDigestTail(reader) };
 }
 
@@ -293,4 +294,263 @@ export function decodeTxnEntry(bytes: Uint8Array, where = 'txn entry'): LogEntry
   return body.digest === undefined
     ? { header: entryHeader, type: header.type, txn: body.txn }
     : { header: entryHeader, type: header.type, txn: body.txn, digest: body.digest };
+}
+
+// --- decoding a log file's entries ------------------------------------------------------------
+
+const TXN_HEADER_BYTES = 32;
+/** The smallest ACL on the wire: int perms and two ustrings' lengths (ACL{perms; Id{scheme; id}}). */
+const ACL_BYTES_MIN = 12;
+/** The smallest Txn inside a MultiTxn: int type and a buffer's length. */
+const MULTI_OP_BYTES_MIN = 8;
+
+/** Decoded ACL lists are shared between entries (TxnEntryReader), so none may be changed. */
+function frozenAcl(acl: R.ACLT[]): R.ACLT[] {
+  for (const entry of acl) Object.freeze(Object.freeze(entry).id);
+  return Object.freeze(acl) as R.ACLT[];
+}
+
+/** A long field read entry after entry: the same bigint again while its 8 bytes stay the same. */
+class RepeatedLong {
+  // 0n is the bigint of eight zero bytes, so the initial values are a valid "previous" read.
+  private high = 0;
+  private low = 0;
+  private value = 0n;
+
+  read(view: DataView, at: number): bigint {
+    const high = view.getInt32(at);
+    const low = view.getInt32(at + 4);
+    if (high !== this.high || low !== this.low) {
+      this.high = high;
+      this.low = low;
+      this.value = view.getBigInt64(at);
+    }
+    return this.value;
+  }
+}
+
+/**
+ * Decodes the entries of one log file for recovery, with the results decodeTxnEntry gives but
+ * far less made per entry: replaying a few hundred thousand txns went mostly to garbage (a
+ * generic record object per record, then the txn copied out of it, an ACL array per create, a
+ * bigint per long). Here a cursor reads the TxnHeader and the record in place, a clientId or
+ * time equal to the previous entry's (the same session, a burst of writes within a millisecond)
+ * is the same bigint, and an ACL vector whose bytes equal the previous one's is the same frozen
+ * array (the tree interns ACLs anyway, AclCache). Strings still go through JuteReader.readUstring.
+ * `read` returns undefined for anything it does not decode itself — a damaged entry, a
+ * CreateTxnV0, a closeSession without its record, an unknown op code — and the caller hands
+ * those to decodeTxnEntry, which gives the result or the typed error: this reader never decides
+ * an error on its own.
+ */
+export class TxnEntryReader {
+  private readonly view: DataView;
+  private at = 0;
+  private end = 0;
+  private readonly clientId = new RepeatedLong();
+  private readonly time = new RepeatedLong();
+  /** Where the last decoded ACL vector's bytes are in `bytes` (empty: none yet), and its array. */
+  private aclStart = 0;
+  private aclEnd = 0;
+  private acl: R.ACLT[] = [];
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** The entry in bytes[start, end), or undefined: decode it with decodeTxnEntry instead. */
+  read(start: number, end: number): LogEntry | undefined {
+    if (end - start < TXN_HEADER_BYTES) return undefined;
+    const view = this.view;
+    const type = view.getInt32(start + 28);
+    this.at = start + TXN_HEADER_BYTES;
+    this.end = end;
+    let txn: Txn | undefined;
+    let digest: TxnDigestValue | undefined;
+    try {
+      txn = this.readTxnRecord(type);
+      if (txn === undefined) return undefined;
+      const left = end - this.at;
+      if (left === TXN_DIGEST_BYTES) digest = { version: this.int(), treeDigest: this.long() };
+      else if (left !== 0) return undefined;
+    } catch (error) {
+      if (error instanceof JuteError) return undefined;
+      throw error;
+    }
+    const header: TxnHeader = { clientId: this.clientId.read(view, start), cxid: view.getInt32(start + 8), zxid: view.getBigInt64(start + 12), timeMs: this.time.read(view, start + 20) };
+    return digest === undefined ? { header, type, txn } : { header, type, txn, digest };
+  }
+
+  /** As readTxnRecord, at the cursor; undefined where decodeTxnEntry must decide. */
+  private readTxnRecord(type: number): Txn | undefined {
+    switch (type) {
+      case OpCode.create:
+      case OpCode.create2: {
+        const path = this.ustring();
+        const data = this.buffer();
+        const acl = this.aclVector();
+        const ephemeral = this.boolean();
+        return { type: type === OpCode.create ? 'create' : 'create2', path, data, acl, ephemeral, parentCVersion: this.int() };
+      }
+      case OpCode.createContainer: {
+        const path = this.ustring();
+        const data = this.buffer();
+        const acl = this.aclVector();
+        return { type: 'createContainer', path, data, acl, parentCVersion: this.int() };
+      }
+      case OpCode.createTTL: {
+        const path = this.ustring();
+        const data = this.buffer();
+        const acl = this.aclVector();
+        const parentCVersion = this.int();
+        return { type: 'createTTL', path, data, acl, parentCVersion, ttl: this.long() };
+      }
+      case OpCode.delete:
+      case OpCode.deleteContainer:
+        return { type: type === OpCode.delete ? 'delete' : 'deleteContainer', path: this.ustring() };
+      case OpCode.setData:
+      case OpCode.reconfig: {
+        const path = this.ustring();
+        const data = this.buffer();
+        return { type: 'setData', path, data, version: this.int() };
+      }
+      case OpCode.setACL: {
+        const path = this.ustring();
+        const acl = this.aclVector();
+        return { type: 'setACL', path, acl, version: this.int() };
+      }
+      case OpCode.check: {
+        const path = this.ustring();
+        return { type: 'check', path, version: this.int() };
+      }
+      case OpCode.createSession:
+        return { type: 'createSession', timeOut: this.int() };
+      case OpCode.closeSession: {
+        const paths2Delete = new Array<string>(this.vectorCount(4));
+        for (let i = 0; i < paths2Delete.length; i++) paths2Delete[i] = this.ustring();
+        return { type: 'closeSession', paths2Delete };
+      }
+      case OpCode.error:
+        return { type: 'error', err: this.int() };
+      case OpCode.multi:
+        return this.multi();
+      default:
+        return undefined;
+    }
+  }
+
+  private multi(): Txn | undefined {
+    const txns = new Array<Txn>(this.vectorCount(MULTI_OP_BYTES_MIN));
+    for (let i = 0; i < txns.length; i++) {
+      const type = this.int();
+      const length = this.int();
+      const start = this.at;
+      const end = length === -1 ? start : start + length;
+      if (length < -1 || end > this.end) return undefined;
+      const outerEnd = this.end;
+      this.end = end;
+      const sub = this.readTxnRecord(type);
+      if (sub === undefined || !MULTI_SUB_TYPES.has(sub.type) || this.at !== end) return undefined;
+      this.end = outerEnd;
+      txns[i] = sub;
+    }
+    return { type: 'multi', txns };
+  }
+
+  /** An ACL vector: the previous one's array when its bytes are the same. */
+  private aclVector(): R.ACLT[] {
+    const start = this.at;
+    const end = this.aclVectorEnd(start);
+    if (end !== -1 && this.sameBytes(start, end, this.aclStart, this.aclEnd)) {
+      this.at = end;
+      return this.acl;
+    }
+    const acl = new Array<R.ACLT>(this.vectorCount(ACL_BYTES_MIN));
+    for (let i = 0; i < acl.length; i++) {
+      const perms = this.int();
+      const scheme = this.ustring();
+      acl[i] = { perms, id: { scheme, id: this.ustring() } };
+    }
+    this.acl = frozenAcl(acl);
+    this.aclStart = start;
+    this.aclEnd = this.at;
+    return this.acl;
+  }
+
+  /** Where the ACL vector at `at` ends, walking its lengths only; -1 if it is not a whole one. */
+  private aclVectorEnd(at: number): number {
+    const { view, end } = this;
+    if (at + 4 > end) return -1;
+    const count = view.getInt32(at);
+    at += 4;
+    if (count === -1) return at;
+    if (count < 0) return -1;
+    for (let i = 0; i < count; i++) {
+      at += 4; // perms
+      for (let s = 0; s < 2; s++) {
+        if (at + 4 > end) return -1;
+        const length = view.getInt32(at);
+        if (length < -1) return -1;
+        at += 4 + (length === -1 ? 0 : length);
+      }
+      if (at > end) return -1;
+    }
+    return at;
+  }
+
+  private sameBytes(start: number, end: number, otherStart: number, otherEnd: number): boolean {
+    if (end - start !== otherEnd - otherStart) return false;
+    const bytes = this.bytes;
+    for (let i = 0; i < end - start; i++) if (bytes[start + i] !== bytes[otherStart + i]) return false;
+    return true;
+  }
+
+  // A JuteError thrown below only sends the entry to decodeTxnEntry, whose message is the one shown.
+  private need(count: number): void {
+    if (this.at + count > this.end) throw new JuteError('short read');
+  }
+
+  private int(): number {
+    this.need(4);
+    const value = this.view.getInt32(this.at);
+    this.at += 4;
+    return value;
+  }
+
+  private long(): bigint {
+    this.need(8);
+    const value = this.view.getBigInt64(this.at);
+    this.at += 8;
+    return value;
+  }
+
+  private boolean(): boolean {
+    this.need(1);
+    return this.bytes[this.at++] !== 0;
+  }
+
+  /** As JuteReader.readBuffer: a view into the file's bytes. */
+  private buffer(): Uint8Array | null {
+    const length = this.int();
+    if (length === -1) return null;
+    if (length < -1) throw new JuteError('negative buffer length');
+    this.need(length);
+    const start = this.at;
+    this.at += length;
+    return this.bytes.subarray(start, this.at);
+  }
+
+  /** JuteReader.readUstring itself, at the cursor. */
+  private ustring(): string {
+    const reader = new JuteReader(this.bytes, this.at, this.end);
+    const value = reader.readUstring();
+    this.at = reader.position;
+    return value;
+  }
+
+  private vectorCount(minElementBytes: number): number {
+    const count = this.int();
+    if (count === -1) return 0;
+    if (count < -1 || count * minElementBytes > this.end - this.at) throw new JuteError('vector count does not fit');
+    return count;
+  }
 }

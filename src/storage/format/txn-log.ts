@@ -19,7 +19,7 @@
  */
 import { JuteWriter } from '../../jute/archive.js';
 import { adler32 } from './adler32.js';
-import { decodeTxnEntry, TxnCodecError, writeTxnEntry, type LogEntry } from './txn-codec.js';
+import { decodeTxnEntry, TxnCodecError, TxnEntryReader, writeTxnEntry, type LogEntry } from './txn-codec.js';
 
 export const TXNLOG_MAGIC = 0x5a4b4c47;
 export const TXNLOG_VERSION = 2;
@@ -136,66 +136,118 @@ export function findValidRecord(bytes: Uint8Array, from: number): number | undef
 }
 
 /**
+ * How far the records of a log reach in `bytes`, the first bytes of the file, walking only their
+ * lengths: a reader reads until it has all of them, then scanLog judges them.
+ * - padding: a zero record head starts at `offset`; scanLog stops there and reads nothing after
+ *   it, unless a record before it fails its checksum (then scanLog looks on for valid records).
+ * - short: the record at `offset` (or the file header) needs the first `bytesNeeded` bytes.
+ * - damaged: a bad file header, record head or end byte at `offset`: scanLog will look for
+ *   valid records in the rest of the file, so all of it is needed.
+ */
+export type RecordsReach =
+  | { readonly kind: 'padding'; readonly offset: number }
+  | { readonly kind: 'damaged'; readonly offset: number }
+  | { readonly kind: 'short'; readonly offset: number; readonly bytesNeeded: number };
+
+export function recordsReach(bytes: Uint8Array): RecordsReach {
+  if (bytes.length < LOG_HEADER_BYTES) return { kind: 'short', offset: 0, bytesNeeded: LOG_HEADER_BYTES };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getInt32(0) !== TXNLOG_MAGIC || view.getInt32(4) !== TXNLOG_VERSION) return { kind: 'damaged', offset: 0 };
+  let at = LOG_HEADER_BYTES;
+  for (;;) {
+    if (at + 12 > bytes.length) return { kind: 'short', offset: at, bytesNeeded: at + 12 };
+    const length = view.getInt32(at + 8);
+    if (length === 0) return allZero(bytes, at, at + 12) ? { kind: 'padding', offset: at } : { kind: 'damaged', offset: at };
+    if (length < 0) return { kind: 'damaged', offset: at };
+    const end = at + RECORD_OVERHEAD_BYTES + length;
+    if (end > bytes.length) return { kind: 'short', offset: at, bytesNeeded: end };
+    if (bytes[end - 1] !== END_OF_RECORD) return { kind: 'damaged', offset: at };
+    at = end;
+  }
+}
+
+/** Receives each valid record of a log, in file order: the entry, where its record starts and ends. */
+export type LogEntryVisitor = (entry: LogEntry, offset: number, end: number) => void;
+
+/**
  * Reads a whole txn log file. `fileName` only labels the reasons. Never throws on bad bytes:
  * every way a file can end is an `end` value.
  */
 export function scanLog(bytes: Uint8Array, fileName = 'txn log'): LogScan {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const entries: ScannedEntry[] = [];
+  const { header, end } = readLog(bytes, fileName, (entry, offset, next) => {
+    entries.push({ entry, offset, end: next });
+  });
+  return header === undefined ? { entries, end } : { header, entries, end };
+}
+
+/**
+ * scanLog without the list: each entry goes to `visit` as soon as it is read, so a caller that
+ * is done with an entry once it has seen it (recovery's replay) leaves it to the young
+ * generation instead of holding a whole file's worth. The entries and the end are scanLog's;
+ * an exception from `visit` ends the read and propagates.
+ */
+export function readLog(bytes: Uint8Array, fileName: string, visit: LogEntryVisitor): Omit<LogScan, 'entries'> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < LOG_HEADER_BYTES || allZero(bytes, 0, LOG_HEADER_BYTES)) {
     if (allZero(bytes, 0, bytes.length)) {
-      return { entries, end: { kind: 'torn', offset: 0, reason: `${fileName}: no file header (${bytes.length} bytes, all zero)` } };
+      return { end: { kind: 'torn', offset: 0, reason: `${fileName}: no file header (${bytes.length} bytes, all zero)` } };
     }
     if (bytes.length < LOG_HEADER_BYTES) {
-      return { entries, end: { kind: 'torn', offset: 0, reason: `${fileName}: file header cut short at ${bytes.length} of ${LOG_HEADER_BYTES} bytes` } };
+      return { end: { kind: 'torn', offset: 0, reason: `${fileName}: file header cut short at ${bytes.length} of ${LOG_HEADER_BYTES} bytes` } };
     }
   }
   const header = { magic: view.getInt32(0), version: view.getInt32(4), dbid: view.getBigInt64(8) };
   if (header.magic !== TXNLOG_MAGIC) {
     const next = findValidRecord(bytes, LOG_HEADER_BYTES);
-    return { entries, end: { kind: 'corrupt', offset: 0, reason: `${fileName}: bad magic 0x${(header.magic >>> 0).toString(16)}, expected 0x${TXNLOG_MAGIC.toString(16)} ("ZKLG")`, ...after(next) } };
+    return { end: { kind: 'corrupt', offset: 0, reason: `${fileName}: bad magic 0x${(header.magic >>> 0).toString(16)}, expected 0x${TXNLOG_MAGIC.toString(16)} ("ZKLG")`, ...after(next) } };
   }
   if (header.version !== TXNLOG_VERSION) {
-    return { header, entries, end: { kind: 'unsupported', offset: 0, reason: `${fileName}: txn log version ${header.version}, only ${TXNLOG_VERSION} is known` } };
+    return { header, end: { kind: 'unsupported', offset: 0, reason: `${fileName}: txn log version ${header.version}, only ${TXNLOG_VERSION} is known` } };
   }
 
+  const reader = new TxnEntryReader(bytes);
   let at = LOG_HEADER_BYTES;
+  // Built only for a reason: a string per record was a measurable part of a replay.
+  const where = (offset: number) => `${fileName} at offset ${offset}`;
   for (;;) {
     const left = bytes.length - at;
-    const where = `${fileName} at offset ${at}`;
-    if (left === 0) return { header, entries, end: { kind: 'clean', offset: at, reason: `${fileName}: end of file` } };
+    if (left === 0) return { header, end: { kind: 'clean', offset: at, reason: `${fileName}: end of file` } };
     if (left < 12 || view.getInt32(at + 8) === 0) {
       const headEnd = Math.min(bytes.length, at + 12);
-      if (allZero(bytes, at, headEnd)) return { header, entries, end: { kind: 'clean', offset: at, reason: `${where}: zero padding` } };
+      if (allZero(bytes, at, headEnd)) return { header, end: { kind: 'clean', offset: at, reason: `${where(at)}: zero padding` } };
       const why = left < 12 ? `record head cut short (${left} of 12 bytes)` : 'zero length after a non-zero checksum';
-      return { header, entries, end: torn(bytes, at, `${where}: ${why}`) };
+      return { header, end: torn(bytes, at, `${where(at)}: ${why}`) };
     }
     const length = view.getInt32(at + 8);
-    if (length < 0) return { header, entries, end: torn(bytes, at, `${where}: negative length ${length}`) };
+    if (length < 0) return { header, end: torn(bytes, at, `${where(at)}: negative length ${length}`) };
     if (left < RECORD_OVERHEAD_BYTES + length) {
-      return { header, entries, end: torn(bytes, at, `${where}: record of ${length} bytes runs past the end of the file (${left - 12} bytes left)`) };
+      return { header, end: torn(bytes, at, `${where(at)}: record of ${length} bytes runs past the end of the file (${left - 12} bytes left)`) };
     }
     const entryStart = at + 12;
     const entryEnd = entryStart + length;
     if (bytes[entryEnd] !== END_OF_RECORD) {
-      return { header, entries, end: torn(bytes, at, `${where}: missing end-of-record byte 0x42 (found 0x${bytes[entryEnd]!.toString(16)})`) };
+      return { header, end: torn(bytes, at, `${where(at)}: missing end-of-record byte 0x42 (found 0x${bytes[entryEnd]!.toString(16)})`) };
     }
-    const stored = view.getBigInt64(at);
-    const computed = BigInt(adler32(bytes, entryStart, entryEnd));
-    if (stored !== computed) {
-      return { header, entries, end: corrupt(bytes, at, `${where}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${computed.toString(16)})`) };
+    // The stored checksum is a long whose high half is 0: compared as two ints, without a bigint.
+    const computed = adler32(bytes, entryStart, entryEnd);
+    if (view.getUint32(at) !== 0 || view.getUint32(at + 4) !== computed) {
+      const stored = view.getBigUint64(at);
+      return { header, end: corrupt(bytes, at, `${where(at)}: checksum mismatch (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})`) };
     }
-    let entry: LogEntry;
-    try {
-      entry = decodeTxnEntry(bytes.subarray(entryStart, entryEnd), where);
-    } catch (error) {
-      if (!(error instanceof TxnCodecError)) throw error;
-      if (error.code === 'unsupported') return { header, entries, end: { kind: 'unsupported', offset: at, reason: error.message } };
-      // Intact bytes we cannot read: a format we do not know, not crash damage.
-      return { header, entries, end: { kind: 'unsupported', offset: at, reason: `checksum matches but the entry does not parse: ${error.message}` } };
+    let entry = reader.read(entryStart, entryEnd);
+    if (entry === undefined) {
+      try {
+        entry = decodeTxnEntry(bytes.subarray(entryStart, entryEnd), where(at));
+      } catch (error) {
+        if (!(error instanceof TxnCodecError)) throw error;
+        if (error.code === 'unsupported') return { header, end: { kind: 'unsupported', offset: at, reason: error.message } };
+        // Intact bytes we cannot read: a format we do not know, not crash damage.
+        return { header, end: { kind: 'unsupported', offset: at, reason: `checksum matches but the entry does not parse: ${error.message}` } };
+      }
     }
     const end = entryEnd + 1;
-    entries.push({ entry, offset: at, end });
+    visit(entry, at, end);
     at = end;
   }
 }

@@ -10,10 +10,12 @@ import fc from 'fast-check';
 import { JuteWriter } from '../../../src/jute/archive.js';
 import { encode } from '../../../src/jute/schema.js';
 import * as R from '../../../src/jute/records.js';
+import type { ACLT } from '../../../src/jute/records.js';
 import type { LoggedTxn } from '../../../src/server/zk-server.js';
-import { decodeTxnEntry, encodeTxnEntry, TxnCodecError, type LogEntry } from '../../../src/storage/format/txn-codec.js';
+import { decodeTxnEntry, encodeTxnEntry, TxnCodecError, TxnEntryReader, writeTxnEntry, type LogEntry } from '../../../src/storage/format/txn-codec.js';
+import { DataTree } from '../../../src/tree/data-tree.js';
 import type { Txn } from '../../../src/tree/txn.js';
-import { capture, hex, OPEN, sampleEntries, text } from './fixtures.js';
+import { capture, hex, OPEN, READ_AND_DIGEST, sampleEntries, text } from './fixtures.js';
 
 // The server's LoggedTxn must be accepted wherever a LogEntry is (compile-time check).
 const _loggedIsEntry = (logged: LoggedTxn): LogEntry => logged;
@@ -162,10 +164,87 @@ test('a create2 inside a multi is neither written nor read: ZooKeeper logs a cre
   assert.equal(codecError(() => decodeTxnEntry(entryBytes(14, multi))).code, 'unsupported');
 });
 
-test('decoded data is a copy: it does not keep the input alive or change with it', () => {
-  const bytes = encodeTxnEntry({ header: { clientId: 1n, cxid: 1, zxid: 1n, timeMs: 1n }, type: 5, txn: { type: 'setData', path: '/x', data: text('abc'), version: 1 } });
-  const decoded = decodeTxnEntry(bytes);
-  bytes.fill(0);
-  assert.deepEqual(decoded.txn, { type: 'setData', path: '/x', data: text('abc'), version: 1 });
-  assert.ok(decoded.txn.type === 'setData' && decoded.txn.data!.buffer !== bytes.buffer);
+test('decoded data is a view into the input; a tree that is loading copies it out', () => {
+  const bytes = encodeTxnEntry({ header: { clientId: 1n, cxid: 1, zxid: 1n, timeMs: 1n }, type: 1, txn: { type: 'create', path: '/x', data: text('abc'), acl: OPEN, ephemeral: false, parentCVersion: 1 } });
+  for (const decoded of [decodeTxnEntry(bytes), new TxnEntryReader(bytes).read(0, bytes.length)!]) {
+    assert.ok(decoded.txn.type === 'create' && decoded.txn.data!.buffer === bytes.buffer, 'no copy per txn');
+    const tree = new DataTree();
+    tree.startLoading();
+    tree.applyTxn(decoded.header, decoded.txn);
+    tree.finishLoading();
+    const kept = tree.get('/x')!.data!;
+    assert.notEqual(kept.buffer, bytes.buffer);
+    assert.deepEqual(kept, text('abc'));
+  }
+});
+
+/** Entries laid out one after another in one buffer, as in a log file, with where each one is. */
+function laidOut(entries: readonly LogEntry[]): { bytes: Uint8Array; spans: [number, number][] } {
+  const writer = new JuteWriter();
+  const spans: [number, number][] = [];
+  for (const entry of entries) {
+    const start = writer.length;
+    writer.writeInt(0x5a5a5a5a); // something between entries, as a log's framing is
+    writeTxnEntry(writer, entry);
+    spans.push([start + 4, writer.length]);
+  }
+  return { bytes: writer.toBytes(), spans };
+}
+
+test('TxnEntryReader reads every sample entry as decodeTxnEntry does, one file of them after another', () => {
+  const entries = sampleEntries().flatMap((entry) => [entry, { ...entry, digest: { version: 2, treeDigest: -5n } }]);
+  const { bytes, spans } = laidOut(entries);
+  const reader = new TxnEntryReader(bytes);
+  spans.forEach(([start, end], index) => {
+    assert.deepEqual(reader.read(start, end), decodeTxnEntry(bytes.subarray(start, end)), `entry ${index}`);
+    assert.deepEqual(reader.read(start, end), entries[index], `entry ${index}`);
+  });
+});
+
+test('TxnEntryReader agrees with decodeTxnEntry on any run of entries (property)', () => {
+  const entryOf = fc.tuple(anyTxn, long, int, long, long, fc.option(fc.record({ version: int, treeDigest: long }), { nil: undefined }))
+    .map(([txn, clientId, cxid, zxid, timeMs, digest]): LogEntry => {
+      const entry = { header: { clientId, cxid, zxid, timeMs }, type: opCodeOf[txn.type], txn };
+      return digest === undefined ? entry : { ...entry, digest };
+    });
+  // Repeats of the same ACL, session and time, as a log has them, besides fresh ones.
+  const run = fc.array(entryOf, { minLength: 1, maxLength: 4 }).chain((distinct) => fc.array(fc.constantFrom(...distinct), { maxLength: 12 }));
+  fc.assert(fc.property(run, (entries) => {
+    const { bytes, spans } = laidOut(entries);
+    const reader = new TxnEntryReader(bytes);
+    for (const [start, end] of spans) assert.deepEqual(reader.read(start, end), decodeTxnEntry(bytes.subarray(start, end)));
+  }), { numRuns: 300 });
+});
+
+test('TxnEntryReader shares what repeats: the ACL array (frozen), the clientId and time', () => {
+  const header = { clientId: 0x1234_5678_9abc_def0n, cxid: 1, zxid: 1n, timeMs: 1_700_000_000_000n };
+  const create = (path: string, acl: ACLT[]): LogEntry => ({ header, type: 1, txn: { type: 'create', path, data: null, acl, ephemeral: false, parentCVersion: 1 } });
+  const { bytes, spans } = laidOut([create('/a', OPEN), create('/b', OPEN), create('/c', READ_AND_DIGEST), create('/d', READ_AND_DIGEST)]);
+  const reader = new TxnEntryReader(bytes);
+  const [a, b, c, d] = spans.map(([start, end]) => reader.read(start, end)!);
+  const aclOf = (entry: LogEntry) => (entry.txn.type === 'create' ? entry.txn.acl : assert.fail('a create'));
+  assert.equal(aclOf(a!), aclOf(b!));
+  assert.ok(Object.isFrozen(aclOf(a!)) && Object.isFrozen(aclOf(a!)[0]) && Object.isFrozen(aclOf(a!)[0]!.id));
+  assert.notEqual(aclOf(c!), aclOf(a!));
+  assert.deepEqual(aclOf(c!), READ_AND_DIGEST);
+  assert.equal(aclOf(d!), aclOf(c!));
+  assert.deepEqual([a!.header.clientId, d!.header.clientId, d!.header.timeMs], [header.clientId, header.clientId, header.timeMs]);
+});
+
+test('TxnEntryReader leaves to decodeTxnEntry what it does not read itself: old forms, unknown op codes, damage', () => {
+  const cases: Record<string, Uint8Array> = {
+    'CreateTxnV0': entryBytes(1, encode(R.CreateTxnV0, { path: '/old', data: text('d'), acl: OPEN, ephemeral: true })),
+    'closeSession without its record': entryBytes(-11, new Uint8Array(0)),
+    'SetMaxChildren': entryBytes(4, encode(R.SetMaxChildrenTxn, { path: '/x', max: 3 })),
+    'op code 0': entryBytes(0, new Uint8Array(0)),
+    'createSession inside a multi': entryBytes(14, encode(R.MultiTxn, { txns: [{ type: -10, data: encode(R.CreateSessionTxn, { timeOut: 1 }) }] })),
+    'create2 inside a multi': entryBytes(14, encode(R.MultiTxn, { txns: [{ type: 15, data: encode(R.CreateTxn, { path: '/s', data: null, acl: OPEN, ephemeral: false, parentCVersion: 1 }) }] })),
+    'a multi op with bytes after its record': entryBytes(14, encode(R.MultiTxn, { txns: [{ type: 2, data: new Uint8Array([...encode(R.DeleteTxn, { path: '/x' }), 0]) }] })),
+    'short TxnHeader': new Uint8Array(20),
+    'setData with a DeleteTxn': entryBytes(5, encode(R.DeleteTxn, { path: '/x' })),
+    '5 bytes after the record': entryBytes(2, encode(R.DeleteTxn, { path: '/x' }), new Uint8Array(5)),
+    'path longer than the entry': entryBytes(2, new Uint8Array([0, 0, 1, 0, 0x2f])),
+    'ACL count past the end': entryBytes(7, new Uint8Array([...encode(R.DeleteTxn, { path: '/x' }), 0, 0, 0, 9, 0, 0, 0, 1])),
+  };
+  for (const [what, bytes] of Object.entries(cases)) assert.equal(new TxnEntryReader(bytes).read(0, bytes.length), undefined, what);
 });
