@@ -27,8 +27,8 @@
  *
  * `type` is kept next to the txn because the header's op code is not always implied by the
  * record (reconfig is a SetDataTxn). A decoded txn's byte arrays are views into the input, not
- * copies: recovery decodes straight out of a whole log file, and the tree copies node data into
- * its own blocks while loading (DataTree.startLoading), so nothing keeps a view past the replay.
+ * copies: recovery decodes straight out of a whole log file, and the tree keeps node data as
+ * strings of its own (DataNode.data), so nothing keeps a view past the replay.
  * A caller that keeps decoded txns longer than their input copies what it keeps.
  * Two decoders: decodeTxnEntry reads one entry through the jute schemas (records.ts), the
  * reference; TxnEntryReader reads a file's worth in place for recovery, gives the same results,
