@@ -26,6 +26,7 @@ import { purgeDataDirs } from '../storage/file/purge.js';
 import { ClientPort } from './client-port.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { logger } from './log.js';
+import { reclaimAfterLoad } from './memory.js';
 import { fourLetterResponder } from './four-letter-context.js';
 
 const log = logger('server');
@@ -54,6 +55,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   log.info(report.snapshot === undefined
     ? `no snapshot in ${snapDir}: starting from an empty tree`
     : `loaded ${report.snapshot.file} (${report.snapshot.nodes} nodes, zxid ${hex(report.snapshot.zxid)}), replayed ${report.txnsApplied} txns from ${report.logFiles.length} log file(s) to zxid ${hex(report.lastZxid)}, ${state.sessions.length} session(s), in ${Math.round(report.durationMs)} ms`);
+  const reclaimMs = reclaimAfterLoad();
+  if (reclaimMs !== undefined) log.info(`memory left by loading collected in ${Math.round(reclaimMs)} ms (RSS now ${Math.round(process.memoryUsage().rss / 1048576)} MB)`);
 
   const startedWallMs = Date.now();
   const core = new ZooKeeperServerCore({

@@ -2,10 +2,9 @@
  * Bytes as a Latin-1 string and back: one char per byte, every byte value 0–255 kept as is
  * (Node's 'latin1' encoding; TextDecoder's 'latin1' is windows-1252 and would change 0x80–0x9f).
  * The tree keeps node data this way (DataNode.data). Converting copies the bytes, so a string
- * made from a view into a file's buffer does not keep that buffer alive.
+ * made from a view into a file's buffer does not keep that buffer alive. Uses the global Buffer
+ * (no I/O: the pure cores may).
  */
-import { Buffer } from 'node:buffer';
-
 const slice = Buffer.prototype.latin1Slice;
 const write = Buffer.prototype.latin1Write;
 
