@@ -37,6 +37,8 @@ function parentOf(path: string): string | undefined {
   return slash === 0 ? '/' : path.slice(0, slash);
 }
 
+const NONE: ReadonlySet<WatcherId> = new Set<WatcherId>();
+
 export class WatchManager {
   private readonly byMode: Record<WatchMode, PathWatchers> = {
     standard: new Map(),
@@ -88,7 +90,9 @@ export class WatchManager {
    * `suppress` are skipped (ZooKeeper notifies a deleted node's child watchers only if its data
    * watchers did not already include them).
    */
-  trigger(path: string, type: EventTypeValue, suppress?: ReadonlySet<WatcherId>): Set<WatcherId> {
+  trigger(path: string, type: EventTypeValue, suppress?: ReadonlySet<WatcherId>): ReadonlySet<WatcherId> {
+    // Most changes have no watcher at all (replaying a log never has one): no set, no lookups.
+    if (this.byMode.standard.size === 0 && this.byMode.persistent.size === 0 && this.byMode.persistentRecursive.size === 0) return NONE;
     const out = new Set<WatcherId>();
     const take = (set: Set<WatcherId> | undefined) => {
       if (set === undefined) return;
