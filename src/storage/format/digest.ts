@@ -105,6 +105,11 @@ export class DigestSum {
     if (++this.count === 1 << 20) this.fold();
   }
 
+  /** Adds a sum of hashes made elsewhere (another DigestSum's value). */
+  addLong(value: bigint): void {
+    this.folded += value;
+  }
+
   /** The sum so far as a signed Java long. */
   get value(): bigint {
     this.fold();

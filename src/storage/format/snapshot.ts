@@ -352,26 +352,44 @@ export function endsWithSeal(bytes: Uint8Array): boolean {
   return bytes[tail] === 0 && bytes[tail + 1] === 0 && bytes[tail + 2] === 0 && bytes[tail + 3] === 1 && bytes[tail + 4] === 0x2f;
 }
 
-/** A running Adler-32 over the file, so each seal costs only the bytes since the last one. */
-class SealChecker {
-  private readonly sum = new Adler32();
-  private checked = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  upTo(position: number): bigint {
-    this.sum.update(this.bytes, this.checked, position);
-    this.checked = position;
-    return BigInt(this.sum.value);
-  }
+/** A seal as read: the Adler-32 it stores of the file's bytes before `at`, and the section it closes. */
+interface SealRead {
+  readonly at: number;
+  readonly stored: bigint;
+  readonly what: string;
 }
 
-function checkSeal(seals: SealChecker, reader: JuteReader, what: string): void {
-  const expected = seals.upTo(reader.position);
+function readSeal(reader: JuteReader, what: string): SealRead {
+  const at = reader.position;
   const stored = reader.readLong();
   const path = reader.readUstring();
-  if (stored !== expected) {
-    throw new SnapshotError('corrupt', `snapshot ${what}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${expected.toString(16)})`);
-  }
   if (path !== SEAL_PATH) throw new SnapshotError('corrupt', `snapshot ${what}: seal ends with ${JSON.stringify(path)} instead of "/"`);
+  return { at, stored, what };
+}
+
+/**
+ * Compares each seal with the Adler-32 of the bytes before it: taken from `sums` (by offset,
+ * computed elsewhere: snapshotChecks) when it has the offset, else computed here, one running
+ * sum for all seals.
+ */
+function verifySeals(bytes: Uint8Array, seals: readonly SealRead[], sums?: ReadonlyMap<number, number>): void {
+  const running = new Adler32();
+  let summed = 0;
+  for (const { at, stored, what } of seals) {
+    let expected = sums?.get(at);
+    if (expected === undefined) {
+      if (summed > at) {
+        running.reset();
+        summed = 0;
+      }
+      running.update(bytes, summed, at);
+      summed = at;
+      expected = running.value;
+    }
+    if (stored !== BigInt(expected)) {
+      throw new SnapshotError('corrupt', `snapshot ${what}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${expected.toString(16)})`);
+    }
+  }
 }
 
 /** Parses a snapshot file into what it stores, checking magic, version and every seal. */
@@ -379,7 +397,9 @@ export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
   const nodes: SnapshotNode[] = [];
   try {
-    return parse(bytes, (path, data, aclId, acl, stat) => nodes.push({ path, data, aclId, acl, stat: { ...stat } }), nodes);
+    const parsed = parse(bytes, (path, data, aclId, acl, stat) => nodes.push({ path, data, aclId, acl, stat: { ...stat } }), nodes);
+    verifySeals(bytes, parsed.seals);
+    return parsed.contents;
   } catch (error) {
     if (error instanceof JuteError) throw new SnapshotError('corrupt', `snapshot: ${error.message}`, { cause: error });
     throw error;
@@ -397,7 +417,16 @@ interface ParseDigest {
   readonly sum: DigestSum;
 }
 
-function parse(bytes: Uint8Array, sink: NodeSink, nodes: SnapshotNode[] = [], digest?: ParseDigest): SnapshotContents {
+/** A parsed file whose seals are still to be verified (verifySeals). */
+interface Parsed {
+  readonly contents: SnapshotContents;
+  readonly seals: readonly SealRead[];
+  /** Offset just past the node records' closing "/". */
+  readonly nodesEnd: number;
+}
+
+/** Reads the whole file's structure; the seals' checksums are left to verifySeals. */
+function parse(bytes: Uint8Array, sink: NodeSink, nodes: SnapshotNode[] = [], digest?: ParseDigest): Parsed {
   const reader = new JuteReader(bytes);
   const header = readRecord(reader, R.FileHeader);
   if (header.magic !== SNAP_MAGIC) {
@@ -424,25 +453,25 @@ function parse(bytes: Uint8Array, sink: NodeSink, nodes: SnapshotNode[] = [], di
 
   const nodesEnd = parseNodes(bytes, reader.position, acls, sink, digest);
   const tail = new JuteReader(bytes, nodesEnd);
-  const seals = new SealChecker(bytes);
-  checkSeal(seals, tail, 'nodes');
+  const seals = [readSeal(tail, 'nodes')];
 
   let storedDigest: ZxidDigest | undefined;
   let lastProcessedZxid: bigint | undefined;
   if (tail.remaining > 0) {
     storedDigest = { zxid: tail.readLong(), digestVersion: tail.readInt(), digest: tail.readLong() };
-    checkSeal(seals, tail, 'digest');
+    seals.push(readSeal(tail, 'digest'));
   }
   if (tail.remaining > 0) {
     lastProcessedZxid = tail.readLong();
-    checkSeal(seals, tail, 'lastProcessedZxid');
+    seals.push(readSeal(tail, 'lastProcessedZxid'));
   }
   if (tail.remaining > 0) throw new SnapshotError('corrupt', `snapshot: ${tail.remaining} unknown bytes after the last section`);
-  return {
+  const contents: SnapshotContents = {
     header, sessions, acls, nodes,
     ...(storedDigest === undefined ? {} : { digest: storedDigest }),
     ...(lastProcessedZxid === undefined ? {} : { lastProcessedZxid }),
   };
+  return { contents, seals, nodesEnd };
 }
 
 /** Node data is copied out of the file into 256 KiB chunks; more than 4 KiB gets its own buffer (as DataTree.startLoading). */
@@ -648,9 +677,49 @@ export interface DeserializedSnapshot {
  * Throws SnapshotError.
  */
 export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
+  return startDeserializing(bytes, options, true).finish();
+}
+
+/**
+ * The checks of a snapshot file that need every byte but no parsed node (snapshotChecks): the
+ * Adler-32 before each seal and the nodes' digest. Computed apart from the parse, e.g. on a
+ * worker thread while this one parses (deserializeSnapshotDeferred); plain data, so they can be
+ * posted between threads.
+ */
+export interface SnapshotChecks {
+  /** The length of the bytes they were computed over. */
+  readonly length: number;
+  /** Where the node records end (past their closing "/"). */
+  readonly nodesEnd: number;
+  /** [offset, Adler-32 of the bytes before it] for each seal found. */
+  readonly sealSums: readonly (readonly [number, number])[];
+  /** The wrapping sum of the node records' hashes (recordDigest; /zookeeper/* count 0), a signed long. */
+  readonly nodesDigest: bigint;
+}
+
+/** A snapshot parsed into its tree, whose checksums and digest are still to be compared. */
+export interface PendingSnapshot {
+  /**
+   * Completes the load: compares the seals and the digest using `checks` when given (from
+   * snapshotChecks of the same bytes), else computes them here. Throws SnapshotError as
+   * deserializeSnapshot does. Once only.
+   */
+  finish(checks?: SnapshotChecks): DeserializedSnapshot;
+}
+
+/**
+ * deserializeSnapshot in two steps, so the checks can be computed elsewhere meanwhile: this
+ * parses the file into a tree, checking its structure (and throwing what deserializeSnapshot
+ * would for it), without hashing nodes or summing the file; `finish` does the rest.
+ */
+export function deserializeSnapshotDeferred(bytes: Uint8Array, options: DeserializeOptions = {}): PendingSnapshot {
+  return startDeserializing(bytes, options, false);
+}
+
+function startDeserializing(bytes: Uint8Array, options: DeserializeOptions, checkHere: boolean): PendingSnapshot {
   if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
   const tree = new DataTree();
-  const ahead = digestAhead(bytes);
+  const ahead = checkHere ? digestAhead(bytes) : undefined;
   const digest: ParseDigest | undefined = ahead !== undefined && ahead.digestVersion === DIGEST_VERSION && ahead.zxid > 0n
     && (options.zxid === undefined || options.zxid === ahead.zxid) ? { sum: new DigestSum() } : undefined;
   // Nodes whose ACL id the table lacks (a fuzzy snapshot): placed with OPEN_ACL_UNSAFE for now.
@@ -671,38 +740,115 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
       throw new SnapshotError('invalid-tree', `snapshot: cannot place ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  let contents: SnapshotContents;
+  let parsed: Parsed;
   try {
-    contents = parse(bytes, place, [], digest);
+    parsed = parse(bytes, place, [], digest);
   } catch (error) {
     if (error instanceof JuteError) throw new SnapshotError('corrupt', `snapshot: ${error.message}`, { cause: error });
     throw error;
   }
   if (first) throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
-  if (unresolved.length > 0) {
-    const found = aclsMadeLater(contents.acls, new Set(unresolved.map((node) => node.aclId)), options.laterTxns ?? []);
-    for (const { path, aclId } of unresolved) {
-      const acl = found.get(aclId);
-      if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path} refers to ACL ${aclId}, which is neither in the ACL table nor made by a later txn`);
-      tree.replaceAcl(tree.get(path)!, acl);
+  const { contents, seals, nodesEnd } = parsed;
+  let finished = false;
+
+  const finish = (given?: SnapshotChecks): DeserializedSnapshot => {
+    if (finished) throw new Error('deserializeSnapshot: finish called twice');
+    finished = true;
+    // Checks of other bytes (a file that changed, a worker's mistake) are not used.
+    const checks = given !== undefined && given.length === bytes.length && given.nodesEnd === nodesEnd ? given : undefined;
+    verifySeals(bytes, seals, checks === undefined ? undefined : new Map(checks.sealSums));
+    if (unresolved.length > 0) {
+      const found = aclsMadeLater(contents.acls, new Set(unresolved.map((node) => node.aclId)), options.laterTxns ?? []);
+      for (const { path, aclId } of unresolved) {
+        const acl = found.get(aclId);
+        if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path} refers to ACL ${aclId}, which is neither in the ACL table nor made by a later txn`);
+        tree.replaceAcl(tree.get(path)!, acl);
+      }
     }
-  }
-  tree.finishRestore();
-  tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
-  let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
-  const stored = contents.digest;
-  if (stored !== undefined && stored.zxid === tree.lastProcessedZxid && stored.zxid > 0n && stored.digestVersion === DIGEST_VERSION) {
-    let loaded: bigint;
-    if (digest !== undefined) {
-      // The tree starts with the reserved nodes; of those a file may leave out, only /zookeeper hashes to more than 0.
-      if (!zookeeperNodeStored) digest.sum.add(nodeDigest(ZOOKEEPER_NODE, tree.get(ZOOKEEPER_NODE)!));
-      loaded = digest.sum.value;
-    } else {
-      loaded = treeDigest(tree.nodes);
+    tree.finishRestore();
+    tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
+    let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
+    const stored = contents.digest;
+    if (stored !== undefined && stored.zxid === tree.lastProcessedZxid && stored.zxid > 0n && stored.digestVersion === DIGEST_VERSION) {
+      let loaded: bigint;
+      if (digest !== undefined || checks !== undefined) {
+        const sum = new DigestSum();
+        sum.addLong(digest !== undefined ? digest.sum.value : checks!.nodesDigest);
+        // The tree starts with the reserved nodes; of those a file may leave out, only /zookeeper hashes to more than 0.
+        if (!zookeeperNodeStored) sum.add(nodeDigest(ZOOKEEPER_NODE, tree.get(ZOOKEEPER_NODE)!));
+        loaded = sum.value;
+      } else {
+        loaded = treeDigest(tree.nodes);
+      }
+      digestCheck = stored.digest === loaded ? 'match' : 'mismatch';
     }
-    digestCheck = stored.digest === loaded ? 'match' : 'mismatch';
+    return { tree, sessions: contents.sessions, contents, digestCheck };
+  };
+  return { finish };
+}
+
+/**
+ * The checks of a snapshot file (SnapshotChecks), straight from its bytes: a walk over the
+ * records that reads lengths and hashes ranges, making no node, string or bigint per record.
+ * What a worker thread runs while another parses the same bytes. Throws JuteError on a file
+ * whose structure it cannot follow (the parse reports such a file its own way).
+ */
+export function snapshotChecks(bytes: Uint8Array): SnapshotChecks {
+  const reader = new JuteReader(bytes);
+  readRecord(reader, R.FileHeader);
+  const sessionCount = reader.readVectorCount(SESSION_BYTES);
+  for (let index = 0; index < sessionCount; index++) {
+    reader.readLong();
+    reader.readInt();
   }
-  return { tree, sessions: contents.sessions, contents, digestCheck };
+  const aclCount = reader.readVectorCount(12);
+  for (let index = 0; index < aclCount; index++) {
+    reader.readLong();
+    const count = reader.readVectorCount(16);
+    for (let entry = 0; entry < count; entry++) readRecord(reader, R.ACL);
+  }
+  const sum = new DigestSum();
+  const nodesEnd = hashNodes(bytes, reader.position, sum);
+  // The seals: after the nodes, then after the digest section and 3.9's lastProcessedZxid section if present.
+  const sealSums: [number, number][] = [];
+  const running = new Adler32();
+  let summed = 0;
+  const sectionBytes = [8 + 4 + 8, 8];
+  for (let at = nodesEnd, section = 0; at + SEAL_BYTES <= bytes.length; at += SEAL_BYTES + sectionBytes[section++]!) {
+    running.update(bytes, summed, at);
+    summed = at;
+    sealSums.push([at, running.value]);
+    if (section === sectionBytes.length) break;
+  }
+  return { length: bytes.length, nodesEnd, sealSums, nodesDigest: sum.value };
+}
+
+const ZOOKEEPER_SUBTREE_BYTES = new TextEncoder().encode('/zookeeper/');
+
+/** The node records from `at` hashed into `sum` (as parseNodes does); returns the offset past their closing "/". */
+function hashNodes(bytes: Uint8Array, start: number, sum: DigestSum): number {
+  const end = bytes.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const reserved = ZOOKEEPER_SUBTREE_BYTES;
+  let at = start;
+  for (;;) {
+    if (at + 4 > end) throw shortRead('int', 4, at, end);
+    const pathLength = Math.max(0, view.getInt32(at));
+    const pathStart = at + 4;
+    const pathEnd = pathStart + pathLength;
+    if (pathEnd + 4 > end) throw shortRead('ustring', pathLength, pathStart, end);
+    if (pathLength === 1 && bytes[pathStart] === 0x2f) return pathEnd;
+    const dataStart = pathEnd + 4;
+    const dataEnd = dataStart + Math.max(0, view.getInt32(pathEnd));
+    const statStart = dataEnd + 8;
+    at = statStart + STAT_PERSISTED_BYTES;
+    if (at > end) throw shortRead('aclId and StatPersisted', NODE_TAIL_BYTES, dataEnd, end);
+    let underReserved = pathLength >= reserved.length;
+    for (let index = 0; underReserved && index < reserved.length; index++) underReserved = bytes[pathStart + index] === reserved[index];
+    if (underReserved) continue;
+    sum.add(isAsciiBytes(bytes, pathStart, pathEnd) ? recordDigest(view, pathStart, pathEnd, dataStart, dataEnd, statStart)
+      : recordDigestOfPath(utf8.encode(decodeUtf8(bytes, pathStart, pathEnd)), view, dataStart, dataEnd, statStart));
+  }
 }
 
 const ZOOKEEPER_NODE = '/zookeeper';

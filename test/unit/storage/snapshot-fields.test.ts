@@ -13,7 +13,9 @@ import fc from 'fast-check';
 import { JuteWriter } from '../../../src/jute/archive.js';
 import { writeRecord } from '../../../src/jute/schema.js';
 import * as R from '../../../src/jute/records.js';
-import { deserializeSnapshot, readSnapshot, serializeSnapshot, type StatPersistedT } from '../../../src/storage/format/snapshot.js';
+import {
+  deserializeSnapshot, deserializeSnapshotDeferred, readSnapshot, serializeSnapshot, snapshotChecks, SnapshotError, type StatPersistedT,
+} from '../../../src/storage/format/snapshot.js';
 import { nodeDigest, treeDigest } from '../../../src/storage/format/digest.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
 import { OPEN, READ_AND_DIGEST } from './fixtures.js';
@@ -155,6 +157,13 @@ test('every stat field, the data and the ACL of every node load as stored, and t
     assert.deepEqual(contents.nodes.map((node) => ({ ...node.stat })), nodes.map((node) => node.stat));
     assert.equal(new Set(contents.nodes.map((node) => node.stat)).size, nodes.length);
 
+    // In two steps, with the checks computed apart (as a worker thread does) or left to finish.
+    for (const checks of [snapshotChecks(bytes), undefined, { ...snapshotChecks(bytes), length: 1 }]) {
+      const deferred = deserializeSnapshotDeferred(bytes, { zxid }).finish(checks);
+      assertLoaded(deferred.tree, nodes);
+      assert.equal(deferred.digestCheck, 'match');
+    }
+
     // A stored digest one off is a mismatch; one at another zxid is not checked.
     assert.equal(deserializeSnapshot(encode({ nodes, digest: { zxid, digest: digest + 1n } }), { zxid }).digestCheck, 'mismatch');
     assert.equal(deserializeSnapshot(bytes, { zxid: zxid + 1n }).digestCheck, 'skipped');
@@ -236,4 +245,33 @@ test('a path that is not valid UTF-8 loads with U+FFFD and hashes as that string
   const loaded = deserializeSnapshot(encode({ nodes, digest: { zxid: 2n, digest } }), { zxid: 2n });
   assert.deepEqual([...loaded.tree.nodes.keys()].filter((path) => path.startsWith('/a')), ['/a\ufffdb']);
   assert.equal(loaded.digestCheck, 'match');
+});
+
+test('in two steps, a damaged file fails as it does in one, whoever computes the checks', () => {
+  const nodes: NodeRecord[] = [
+    { path: '', data: null, aclId: -1n, stat: zeroStat },
+    { path: '/a', data: new Uint8Array([1, 2, 3, 4]), aclId: -1n, stat: { ...zeroStat, czxid: 7n, mzxid: 7n, pzxid: 7n } },
+  ];
+  const digest = expectedDigest(nodes);
+  for (const lastProcessedZxid of [undefined, 7n]) {
+    const bytes = encode({ nodes, digest: { zxid: 7n, digest }, ...(lastProcessedZxid === undefined ? {} : { lastProcessedZxid }) });
+    const checks = snapshotChecks(bytes);
+    assert.equal(checks.sealSums.length, lastProcessedZxid === undefined ? 2 : 3);
+    assert.equal(deserializeSnapshotDeferred(bytes).finish(checks).digestCheck, 'match');
+    // A data byte changed: the nodes' seal no longer matches.
+    const at = Buffer.from(bytes).indexOf(Buffer.from([1, 2, 3, 4]));
+    const damaged = bytes.slice();
+    damaged[at + 1] = 9;
+    const corrupt = (error: unknown) => error instanceof SnapshotError && error.code === 'corrupt' && /nodes: checksum mismatch/.test(error.message);
+    assert.throws(() => deserializeSnapshot(damaged), corrupt);
+    assert.throws(() => deserializeSnapshotDeferred(damaged).finish(snapshotChecks(damaged)), corrupt);
+    assert.throws(() => deserializeSnapshotDeferred(damaged).finish(), corrupt);
+    // Checks of other bytes are not trusted: here those of the undamaged file.
+    assert.throws(() => deserializeSnapshotDeferred(damaged).finish({ ...checks, length: damaged.length + 1 }), corrupt);
+    const pending = deserializeSnapshotDeferred(bytes);
+    pending.finish(checks);
+    assert.throws(() => pending.finish(checks), /twice/);
+  }
+  // Structure errors come from the first step.
+  assert.throws(() => deserializeSnapshotDeferred(new Uint8Array(20)), (error: unknown) => error instanceof SnapshotError && error.code === 'incomplete');
 });
