@@ -30,9 +30,11 @@ test('copyOfRange copies a range without keeping the source; big copies of a Buf
   const file = Buffer.alloc(5000);
   for (let i = 0; i < file.length; i++) file[i] = i & 0xff;
   const kept: { copy: Uint8Array; start: number; end: number }[] = [];
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   for (let start = 0; start + 150 < file.length; start += 97) {
     const end = start + (start % 151);
-    kept.push({ copy: slab.copyOfRange(file, start, end), start, end });
+    // With a DataView of the source (word copies) and without (set).
+    kept.push({ copy: slab.copyOfRange(file, start, end, start % 2 === 0 ? view : undefined), start, end });
   }
   const original = Buffer.from(file);
   file.fill(0);
