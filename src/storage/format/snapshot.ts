@@ -28,9 +28,14 @@
  * ACL list made while the (fuzzy) snapshot was written is missing. readSnapshot reports such a
  * node with `acl` undefined; deserializeSnapshot resolves it from the txns to be replayed.
  *
- * Loading rebuilds the tree through DataTree.applyTxn (one create per node, parents first, then
- * the stored Stat and ACL put back), so every index the tree derives — ephemerals by session,
- * containers, TTL nodes, quota stats, approximate data size — is built by the tree's own code.
+ * Loading rebuilds the tree through DataTree.restoreNode (parents first, the stored Stat and
+ * ACL put back), so every index the tree derives — ephemerals by session, containers, TTL
+ * nodes, quota stats, approximate data size — is built by the tree's own code. The node records
+ * are read straight from the bytes (parseNodes: about a million of them for a large tree, so no
+ * object, view or bigint is made that a node does not keep), node data is copied out of the
+ * file once, and the digest check sums node hashes taken from the record bytes. The file-wide
+ * checks (seals, digest) can also be computed apart from the parse (snapshotChecks,
+ * deserializeSnapshotDeferred), which storage/file/snapshot-load.ts does on a worker thread.
  * Not here: files, compression (.gz/.snappy snapshots are not read), choosing which snapshot.
  * Pure: no I/O.
  */
@@ -178,6 +183,16 @@ export class SnapshotSerializer {
   }
 
   next(sliceBytes = 1 << 20): Uint8Array | undefined {
+    return this.nextView(sliceBytes)?.slice();
+  }
+
+  /**
+   * next() without the copy: the bytes are the serializer's own buffer, valid only until the
+   * next call. For a caller that is done with each slice before asking for the next (it writes
+   * it to a file and awaits that): a snapshot's worth of copies is one large allocation per
+   * slice.
+   */
+  nextView(sliceBytes = 1 << 20): Uint8Array | undefined {
     const w = this.writer;
     w.reset();
     this.checkedBytes = 0;
@@ -217,7 +232,7 @@ export class SnapshotSerializer {
       }
     }
     this.catchUp(w);
-    return w.toBytes();
+    return w.peek();
   }
 
   /** Bytes of the current slice already in the running checksum. */

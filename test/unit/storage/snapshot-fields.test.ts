@@ -14,7 +14,8 @@ import { JuteWriter } from '../../../src/jute/archive.js';
 import { writeRecord } from '../../../src/jute/schema.js';
 import * as R from '../../../src/jute/records.js';
 import {
-  deserializeSnapshot, deserializeSnapshotDeferred, readSnapshot, serializeSnapshot, snapshotChecks, SnapshotError, type StatPersistedT,
+  deserializeSnapshot, deserializeSnapshotDeferred, readSnapshot, serializeSnapshot, snapshotChecks, SnapshotError, SnapshotSerializer,
+  type StatPersistedT,
 } from '../../../src/storage/format/snapshot.js';
 import { nodeDigest, treeDigest } from '../../../src/storage/format/digest.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
@@ -274,4 +275,23 @@ test('in two steps, a damaged file fails as it does in one, whoever computes the
   }
   // Structure errors come from the first step.
   assert.throws(() => deserializeSnapshotDeferred(new Uint8Array(20)), (error: unknown) => error instanceof SnapshotError && error.code === 'incomplete');
+});
+
+test('nextView hands out the same bytes as next, without copying them', () => {
+  const tree = new DataTree();
+  for (let i = 0; i < 200; i++) {
+    tree.applyTxn({ clientId: 1n, cxid: i, zxid: BigInt(i + 1), timeMs: BigInt(i) },
+      { type: 'create', path: `/n${i}`, data: new Uint8Array(i % 50).fill(i), acl: OPEN, ephemeral: false, parentCVersion: -1 });
+  }
+  const write = (take: (serializer: SnapshotSerializer) => Uint8Array | undefined) => {
+    const view = tree.openView();
+    const serializer = new SnapshotSerializer(view, [], view.lastProcessedZxid, view.acls);
+    const parts: Uint8Array[] = [];
+    for (let part = take(serializer); part !== undefined; part = take(serializer)) parts.push(part.slice());
+    view.close();
+    return Buffer.concat(parts);
+  };
+  const copied = write((serializer) => serializer.next(300));
+  assert.deepEqual(write((serializer) => serializer.nextView(300)), copied);
+  assert.deepEqual(copied, Buffer.from(serializeSnapshot(tree, [])));
 });
