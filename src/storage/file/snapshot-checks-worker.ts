@@ -4,7 +4,7 @@
  * Runs while the main thread parses the same bytes; nothing else.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { snapshotChecks } from '../format/snapshot.js';
+import { snapshotChecks } from '../format/snapshot-checks.js';
 
 const { buffer, byteOffset, byteLength } = workerData as { buffer: SharedArrayBuffer; byteOffset: number; byteLength: number };
 try {

@@ -13,8 +13,8 @@ import {
   deserializeSnapshot, deserializeSnapshotDeferred, type DeserializedSnapshot, type DeserializeOptions, type SnapshotChecks,
 } from '../format/snapshot.js';
 
-/** Below this size a snapshot loads on the calling thread only. */
-export const WORKER_MIN_BYTES = 4 * 1024 * 1024;
+/** Below this size (about 150k nodes of 100 bytes) a snapshot loads on the calling thread only: starting the worker would take about as long as the checks. */
+export const WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 const WORKER_URL = new URL('./snapshot-checks-worker.js', import.meta.url);
 

@@ -47,6 +47,7 @@ import { Perms } from '../../protocol/codes.js';
 import { DataTree, type DataNode, type NodeListing } from '../../tree/data-tree.js';
 import type { Txn } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
+import { isAsciiRange, NODE_TAIL_BYTES, SEAL_BYTES, SESSION_BYTES, shortRead, type SnapshotChecks } from './snapshot-checks.js';
 import { ByteSlab } from '../../util/byte-slab.js';
 import { DIGEST_VERSION, DigestSum, isDigested, nodeDigest, recordDigest, recordDigestOfPath, STAT_PERSISTED_BYTES, treeDigest } from './digest.js';
 
@@ -54,9 +55,8 @@ export const SNAP_MAGIC = 0x5a4b534e;
 export const SNAP_VERSION = 2;
 export const SNAP_DBID = -1n;
 export const OPEN_ACL_UNSAFE_ID = -1n;
+export { snapshotChecks, type SnapshotChecks } from './snapshot-checks.js';
 const SEAL_PATH = '/';
-const SEAL_BYTES = 8 + 4 + 1;
-const SESSION_BYTES = 12;
 
 export interface SnapshotSession {
   readonly sessionId: bigint;
@@ -492,8 +492,6 @@ function parse(bytes: Uint8Array, sink: NodeSink, nodes: SnapshotNode[] = [], di
 /** Node data is copied out of the file into 256 KiB chunks; more than 4 KiB gets its own buffer (as DataTree.startLoading). */
 const DATA_CHUNK_BYTES = 256 * 1024;
 const DATA_OWN_BUFFER_BYTES = 4 * 1024;
-/** A node record after its data: long aclId, StatPersisted. */
-const NODE_TAIL_BYTES = 8 + STAT_PERSISTED_BYTES;
 /** Every empty node data is this one array (it has no bytes to change). */
 const EMPTY_DATA = new Uint8Array(0);
 const utf8 = new TextEncoder();
@@ -509,19 +507,6 @@ class StatScratch {
   aversion = 0;
   ephemeralOwner = 0n;
   pzxid = 0n;
-}
-
-/** isAsciiBytes four bytes per read: every path is checked, and byte loads cost more than a DataView's. */
-function isAsciiRange(view: DataView, start: number, end: number): boolean {
-  let seen = 0;
-  let at = start;
-  for (; at + 4 <= end; at += 4) seen |= view.getInt32(at);
-  for (; at < end; at++) seen |= view.getUint8(at);
-  return (seen & 0x80808080) === 0;
-}
-
-function shortRead(what: string, count: number, at: number, end: number): JuteError {
-  return new JuteError(`short read: ${what} needs ${count} bytes at offset ${at}, ${end - at} left`);
 }
 
 /**
@@ -704,23 +689,6 @@ export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptio
   return startDeserializing(bytes, options, true).finish();
 }
 
-/**
- * The checks of a snapshot file that need every byte but no parsed node (snapshotChecks): the
- * Adler-32 before each seal and the nodes' digest. Computed apart from the parse, e.g. on a
- * worker thread while this one parses (deserializeSnapshotDeferred); plain data, so they can be
- * posted between threads.
- */
-export interface SnapshotChecks {
-  /** The length of the bytes they were computed over. */
-  readonly length: number;
-  /** Where the node records end (past their closing "/"). */
-  readonly nodesEnd: number;
-  /** [offset, Adler-32 of the bytes before it] for each seal found. */
-  readonly sealSums: readonly (readonly [number, number])[];
-  /** The wrapping sum of the node records' hashes (recordDigest; /zookeeper/* count 0), a signed long. */
-  readonly nodesDigest: bigint;
-}
-
 /** A snapshot parsed into its tree, whose checksums and digest are still to be compared. */
 export interface PendingSnapshot {
   /**
@@ -809,70 +777,6 @@ function startDeserializing(bytes: Uint8Array, options: DeserializeOptions, chec
     return { tree, sessions: contents.sessions, contents, digestCheck };
   };
   return { finish };
-}
-
-/**
- * The checks of a snapshot file (SnapshotChecks), straight from its bytes: a walk over the
- * records that reads lengths and hashes ranges, making no node, string or bigint per record.
- * What a worker thread runs while another parses the same bytes. Throws JuteError on a file
- * whose structure it cannot follow (the parse reports such a file its own way).
- */
-export function snapshotChecks(bytes: Uint8Array): SnapshotChecks {
-  const reader = new JuteReader(bytes);
-  readRecord(reader, R.FileHeader);
-  const sessionCount = reader.readVectorCount(SESSION_BYTES);
-  for (let index = 0; index < sessionCount; index++) {
-    reader.readLong();
-    reader.readInt();
-  }
-  const aclCount = reader.readVectorCount(12);
-  for (let index = 0; index < aclCount; index++) {
-    reader.readLong();
-    const count = reader.readVectorCount(16);
-    for (let entry = 0; entry < count; entry++) readRecord(reader, R.ACL);
-  }
-  const sum = new DigestSum();
-  const nodesEnd = hashNodes(bytes, reader.position, sum);
-  // The seals: after the nodes, then after the digest section and 3.9's lastProcessedZxid section if present.
-  const sealSums: [number, number][] = [];
-  const running = new Adler32();
-  let summed = 0;
-  const sectionBytes = [8 + 4 + 8, 8];
-  for (let at = nodesEnd, section = 0; at + SEAL_BYTES <= bytes.length; at += SEAL_BYTES + sectionBytes[section++]!) {
-    running.update(bytes, summed, at);
-    summed = at;
-    sealSums.push([at, running.value]);
-    if (section === sectionBytes.length) break;
-  }
-  return { length: bytes.length, nodesEnd, sealSums, nodesDigest: sum.value };
-}
-
-const ZOOKEEPER_SUBTREE_BYTES = new TextEncoder().encode('/zookeeper/');
-
-/** The node records from `at` hashed into `sum` (as parseNodes does); returns the offset past their closing "/". */
-function hashNodes(bytes: Uint8Array, start: number, sum: DigestSum): number {
-  const end = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const reserved = ZOOKEEPER_SUBTREE_BYTES;
-  let at = start;
-  for (;;) {
-    if (at + 4 > end) throw shortRead('int', 4, at, end);
-    const pathLength = Math.max(0, view.getInt32(at));
-    const pathStart = at + 4;
-    const pathEnd = pathStart + pathLength;
-    if (pathEnd + 4 > end) throw shortRead('ustring', pathLength, pathStart, end);
-    if (pathLength === 1 && bytes[pathStart] === 0x2f) return pathEnd;
-    const dataStart = pathEnd + 4;
-    const dataEnd = dataStart + Math.max(0, view.getInt32(pathEnd));
-    const statStart = dataEnd + 8;
-    at = statStart + STAT_PERSISTED_BYTES;
-    if (at > end) throw shortRead('aclId and StatPersisted', NODE_TAIL_BYTES, dataEnd, end);
-    let underReserved = pathLength >= reserved.length;
-    for (let index = 0; underReserved && index < reserved.length; index++) underReserved = bytes[pathStart + index] === reserved[index];
-    if (underReserved) continue;
-    sum.add(isAsciiRange(view, pathStart, pathEnd) ? recordDigest(view, pathStart, pathEnd, dataStart, dataEnd, statStart)
-      : recordDigestOfPath(utf8.encode(decodeUtf8(bytes, pathStart, pathEnd)), view, dataStart, dataEnd, statStart));
-  }
 }
 
 const ZOOKEEPER_NODE = '/zookeeper';
