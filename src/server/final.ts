@@ -95,7 +95,7 @@ export function processRead(type: number, body: Uint8Array, ctx: ReadContext): R
       const found = lookup(ctx, path, Perms.READ);
       if ('err' in found) return fail(found.err);
       if (watch) tree.childWatches.add(path, ctx.watcher, 'standard');
-      const children = [...found.node.children];
+      const children = [...found.node.children.keys()];
       if (type === OpCode.getChildren) return { err: ErrorCode.OK, body: (w) => writeRecord(w, R.GetChildrenResponse, { children }) };
       const stat = tree.statOf(found.node);
       return { err: ErrorCode.OK, body: (w) => writeRecord(w, R.GetChildren2Response, { children, stat }) };
@@ -176,7 +176,7 @@ function processMultiRead(body: Uint8Array, ctx: ReadContext): ReadOutcome {
       return { type: 4, data: found.node.data, stat: ctx.tree.statOf(found.node) };
     }
     if ('watch' in op.request && op.request.watch) ctx.tree.childWatches.add(path, ctx.watcher, 'standard');
-    return { type: 8, children: [...found.node.children] };
+    return { type: 8, children: [...found.node.children.keys()] };
   });
   return { err: ErrorCode.OK, body: (w) => encodeMultiResults(w, results) };
 }

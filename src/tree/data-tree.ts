@@ -3,9 +3,14 @@
  * container/TTL candidate sets, and the data and child watch managers. It applies transactions
  * (already validated by the request pipeline) and reports which watch events they fire.
  *
+ * Nodes are kept as a trie: each node holds its children by name, and a path is found by walking
+ * from the root. One map keyed by full paths (as ZooKeeper keeps them) costs a path string and a
+ * large-map entry per node, and large-map operations dominated loading a million nodes; small
+ * per-parent maps are cheaper to fill, to search and to hold.
+ *
  * Deliberately not here: validation, permissions, sessions, networking, persistence.
- * Invariants (checked by `invariants()`): every non-root node's parent exists and lists it;
- * numChildren equals the children set size; every ephemeral is indexed under its owner.
+ * Invariants (checked by `invariants()`): the node count matches the trie; every ephemeral is
+ * indexed under its owner and every indexed path exists; ACL use counts match.
  * Applying a txn is idempotent enough for fuzzy-snapshot replay, as in ZooKeeper's DataTree:
  * a create of an existing node or a delete of a missing one reports an error and changes nothing.
  */
@@ -30,16 +35,21 @@ export interface DataNode {
   ephemeralOwner: bigint;
   pzxid: bigint;
   /**
-   * The children's names. Leaves (most nodes) share one empty set, NO_CHILDREN, which is never
-   * changed: the tree gives a node its own set when the first child arrives. Only the tree
-   * changes a node's set.
+   * The children by name. Leaves (most nodes) share one empty map, NO_CHILDREN, which is never
+   * changed: the tree gives a node its own map when the first child arrives. Only the tree
+   * changes a node's map.
    */
-  children: Set<string>;
+  children: Map<string, DataNode>;
+  /**
+   * Snapshot bookkeeping: the number of the last point-in-time view that has passed this node
+   * (PointInTimeView), so a change after that needs no copy kept. 0 for none.
+   */
+  viewMark: number;
 }
 
-/** The shared children set of every leaf: empty, and never added to (DataTree checks). */
-export const NO_CHILDREN: ReadonlySet<string> = new Set<string>();
-const noChildren = NO_CHILDREN as Set<string>;
+/** The shared children map of every leaf: empty, and never added to (DataTree checks). */
+export const NO_CHILDREN: ReadonlyMap<string, DataNode> = new Map<string, DataNode>();
+const noChildren = NO_CHILDREN as Map<string, DataNode>;
 
 export interface WatchEvent {
   readonly watcher: WatcherId;
@@ -76,15 +86,22 @@ export function childName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
+function childPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+const SLASH = 0x2f;
+
 function newNode(data: Uint8Array | null, acl: ACLT[], zxid: bigint, timeMs: bigint, ephemeralOwner: bigint): DataNode {
   return {
     data, acl, czxid: zxid, mzxid: zxid, ctime: timeMs, mtime: timeMs, version: 0, cversion: 0, aversion: 0,
-    ephemeralOwner, pzxid: zxid, children: noChildren,
+    ephemeralOwner, pzxid: zxid, children: noChildren, viewMark: 0,
   };
 }
 
 export class DataTree {
-  readonly nodes = new Map<string, DataNode>();
+  private readonly root: DataNode;
+  private count = 1;
   /** sessionId → paths of its ephemerals (normal ephemerals only). */
   readonly ephemerals = new Map<bigint, Set<string>>();
   readonly containers = new Set<string>();
@@ -97,38 +114,72 @@ export class DataTree {
   lastProcessedZxid = 0n;
   private approximateDataBytes = 0;
   private view: PointInTimeView | undefined;
+  private viewsOpened = 0;
   /** Reserved nodes already restored during a load (restoreNode), to catch duplicates. */
   private readonly restored = new Set<string>();
   /** Set while a data dir is loaded (startLoading): node data is copied out of the file bytes. */
   private slab: ByteSlab | undefined;
   /**
-   * Whether `nodes`' insertion order lists every parent before its children. It does while no
-   * node has been deleted with children left (only replaying txns over a fuzzy snapshot can do
-   * that): a node goes in only while its parent's entry exists, and that entry can leave only
-   * after the node has. A snapshot then walks the map in order instead of looking up every path.
+   * The parent of the node restored last, and that node, with their paths: a snapshot lists
+   * siblings together and a parent just before its first child, so most restores find their
+   * parent here without walking from the root.
    */
-  private insertionOrderParentsFirst = true;
+  private restoreCache = { parentPath: '\0', parent: undefined as DataNode | undefined, lastPath: '\0', last: undefined as DataNode | undefined };
 
   constructor() {
-    const root = newNode(new Uint8Array(0), this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
-    this.nodes.set('/', root);
+    this.root = newNode(new Uint8Array(0), this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
     // The reserved subtree every ZooKeeper server has (ZooDefs.ZOOKEEPER_NODE_SUBTREE).
     // In the order a fresh ZooKeeper's snapshot lists them, so an empty zkts snapshot is byte-identical.
     for (const [path, acl] of [['/zookeeper', OPEN_ACL_UNSAFE], ['/zookeeper/config', READ_ACL_UNSAFE], ['/zookeeper/quota', OPEN_ACL_UNSAFE]] as const) {
-      this.nodes.set(path, newNode(new Uint8Array(0), this.acls.acquire(acl), 0n, 0n, 0n));
-      this.addChild(this.nodes.get(parentPath(path))!, childName(path));
+      this.addChild(this.get(parentPath(path))!, childName(path), newNode(new Uint8Array(0), this.acls.acquire(acl), 0n, 0n, 0n));
+      this.count++;
     }
     // ZooKeeper sets the config node's ACL with version -1 (DataTree.addConfigNode), and shows it.
-    this.nodes.get('/zookeeper/config')!.aversion = -1;
+    this.get('/zookeeper/config')!.aversion = -1;
   }
 
   /** ZooKeeper also knows the root as "" (its internal name), so reads of "" see the root. */
   get(path: string): DataNode | undefined {
-    return this.nodes.get(path === '' ? '/' : path);
+    return path === '' ? this.root : this.lookup(path, path.length);
+  }
+
+  /**
+   * The node at `path.slice(0, end)` (`end` at the end of the path or at one of its slashes),
+   * found without slicing out that prefix. A path that does not start with '/', or that has an
+   * empty component, names no node.
+   */
+  private lookup(path: string, end: number): DataNode | undefined {
+    if (path.charCodeAt(0) !== SLASH || end === 0) return undefined;
+    if (end === 1) return this.root;
+    let node = this.root;
+    let start = 1;
+    for (;;) {
+      let slash = path.indexOf('/', start);
+      if (slash < 0 || slash > end) slash = end;
+      const next = node.children.get(path.slice(start, slash));
+      if (next === undefined || slash === end) return next;
+      node = next;
+      start = slash + 1;
+    }
+  }
+
+  /** The parent of the node at `path` (not the root), or undefined. */
+  private parentOf(path: string): DataNode | undefined {
+    const slash = path.lastIndexOf('/');
+    return slash === 0 ? (path.length > 1 && path.charCodeAt(0) === SLASH ? this.root : undefined) : slash < 0 ? undefined : this.lookup(path, slash);
+  }
+
+  /**
+   * Every node by path, as a read-only map. Lookups walk the trie; iteration walks it depth
+   * first, root first, children in the order their parent holds them. For tools and tests:
+   * the server's paths use `get`.
+   */
+  get nodes(): ReadonlyMap<string, DataNode> {
+    return new NodesByPath(this, this.root);
   }
 
   get nodeCount(): number {
-    return this.nodes.size;
+    return this.count;
   }
 
   get approximateDataSize(): number {
@@ -157,18 +208,14 @@ export class DataTree {
 
   /** All descendants of `path` (not counting itself), as getAllChildrenNumber reports. */
   countDescendants(path: string): number {
-    const node = this.nodes.get(path);
+    const node = this.get(path === '' ? '/' : path);
     if (node === undefined) return 0;
     let count = 0;
-    const stack = [path];
+    const stack = [node];
     while (stack.length > 0) {
       const at = stack.pop()!;
-      const children = this.nodes.get(at)?.children;
-      if (children === undefined) continue;
-      for (const child of children) {
-        count++;
-        stack.push(at === '/' ? `/${child}` : `${at}/${child}`);
-      }
+      count += at.children.size;
+      for (const child of at.children.values()) if (child.children.size > 0) stack.push(child);
     }
     return count;
   }
@@ -193,9 +240,9 @@ export class DataTree {
       case 'deleteContainer':
         return { type: 'delete', err: this.deleteNode(txn.path, header.zxid, events) };
       case 'setData': {
-        const node = this.nodes.get(txn.path);
+        const node = this.get(txn.path);
         if (node === undefined) return { type: 'setData', err: ErrorCode.NONODE };
-        this.willChange(txn.path);
+        this.willChangeNode(node);
         this.approximateDataBytes += (txn.data?.length ?? 0) - (node.data?.length ?? 0);
         this.quotas.onSetData(txn.path, (txn.data?.length ?? 0) - (node.data?.length ?? 0));
         node.data = this.loaded(txn.data);
@@ -206,9 +253,9 @@ export class DataTree {
         return { type: 'setData', err: ErrorCode.OK, stat: this.statOf(node) };
       }
       case 'setACL': {
-        const node = this.nodes.get(txn.path);
+        const node = this.get(txn.path);
         if (node === undefined) return { type: 'setACL', err: ErrorCode.NONODE };
-        this.willChange(txn.path);
+        this.willChangeNode(node);
         this.replaceAcl(node, txn.acl);
         node.aversion = txn.version;
         return { type: 'setACL', err: ErrorCode.OK, stat: this.statOf(node) };
@@ -247,14 +294,11 @@ export class DataTree {
 
   private createNode(header: TxnHeader, txnType: CreateTxnType, path: string, data: Uint8Array | null, acl: ACLT[], ephemeralOwner: bigint,
     parentCVersion: number, events: WatchEvent[]): TxnResult & { type: 'create' } {
-    const parentName = parentPath(path);
-    const parent = this.nodes.get(parentName);
+    const parent = this.parentOf(path);
     if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path, txnType };
-    // Only the parent changes for a view (the new path is not among its nodes), and it must be
-    // kept before the child is added; a create that finds the name taken changes nothing.
-    this.willChange(parentName);
-    // Adding is also the existence check: one operation on what may be a very large set.
-    if (!this.addChild(parent, childName(path))) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
+    const name = childName(path);
+    if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
+    this.willChangeNode(parent);
     // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
     let cversion = parentCVersion;
     if (cversion === -1) cversion = parent.cversion + 1;
@@ -263,27 +307,42 @@ export class DataTree {
       parent.pzxid = header.zxid;
     }
     const node = newNode(this.loaded(data), this.acls.acquire(acl), header.zxid, header.timeMs, ephemeralOwner);
-    this.nodes.set(path, node);
+    this.addChild(parent, name, node);
+    this.count++;
     this.approximateDataBytes += path.length + (data?.length ?? 0);
     this.quotas.onCreate(path, data?.length ?? 0);
     this.indexOwner(path, ephemeralOwner);
+    const parentName = parentPath(path);
     this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, acl, events);
     this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, parent.acl, events);
     return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node), txnType };
   }
 
   private deleteNode(path: string, zxid: bigint, events: WatchEvent[]): number {
-    const node = this.nodes.get(path);
-    const parentName = parentPath(path);
-    const parent = this.nodes.get(parentName);
+    const parent = this.parentOf(path);
+    const name = childName(path);
+    const node = parent?.children.get(name);
     if (node === undefined || parent === undefined) return ErrorCode.NONODE;
-    if (node.children.size > 0) this.insertionOrderParentsFirst = false;
-    this.willChange(parentName);
-    this.willChange(path);
-    if (parent.children.size === 1 && parent.children.has(childName(path))) parent.children = noChildren;
-    else parent.children.delete(childName(path));
+    const parentName = parentPath(path);
+    this.willChangeNode(parent);
+    this.view?.removing(parent, name, node);
+    if (parent.children.size === 1) parent.children = noChildren;
+    else parent.children.delete(name);
     if (zxid > parent.pzxid) parent.pzxid = zxid;
-    this.nodes.delete(path);
+    this.count--;
+    this.forget(path, node);
+    // Only replaying txns over a fuzzy snapshot deletes a node that still has children; they go
+    // with it (ZooKeeper would leave them in its path map, unreachable from the root).
+    if (node.children.size > 0) this.forgetSubtree(path, node);
+    const notified = this.dataWatches.trigger(path, EventType.NodeDeleted);
+    this.fire(notified, EventType.NodeDeleted, path, zxid, node.acl, events);
+    this.fire(this.childWatches.trigger(path, EventType.NodeDeleted, notified), EventType.NodeDeleted, path, zxid, node.acl, events);
+    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, zxid, parent.acl, events);
+    return ErrorCode.OK;
+  }
+
+  /** Takes a node that has left the trie out of the counts and indexes. */
+  private forget(path: string, node: DataNode): void {
     this.acls.release(node.acl);
     this.approximateDataBytes -= path.length + (node.data?.length ?? 0);
     this.quotas.onDelete(path, node.data?.length ?? 0);
@@ -298,11 +357,15 @@ export class DataTree {
       case 'ttl': this.ttls.delete(path); break;
       case 'void': break;
     }
-    const notified = this.dataWatches.trigger(path, EventType.NodeDeleted);
-    this.fire(notified, EventType.NodeDeleted, path, zxid, node.acl, events);
-    this.fire(this.childWatches.trigger(path, EventType.NodeDeleted, notified), EventType.NodeDeleted, path, zxid, node.acl, events);
-    this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, zxid, parent.acl, events);
-    return ErrorCode.OK;
+  }
+
+  private forgetSubtree(path: string, node: DataNode): void {
+    for (const [name, child] of node.children) {
+      const at = childPath(path, name);
+      this.count--;
+      this.forget(at, child);
+      if (child.children.size > 0) this.forgetSubtree(at, child);
+    }
   }
 
   private fire(watchers: Iterable<WatcherId>, type: EventTypeValue, path: string, zxid: bigint, acl: readonly ACLT[], events: WatchEvent[]): void {
@@ -324,15 +387,10 @@ export class DataTree {
     }
   }
 
-  /** Adds `name` to the parent's children; false if it was there already. */
-  private addChild(parent: DataNode, name: string): boolean {
-    if (parent.children === noChildren) {
-      parent.children = new Set([name]);
-      return true;
-    }
-    const before = parent.children.size;
-    parent.children.add(name);
-    return parent.children.size !== before;
+  /** Adds `node` as the parent's child `name`, which the caller has checked is free. */
+  private addChild(parent: DataNode, name: string, node: DataNode): void {
+    if (parent.children === noChildren) parent.children = new Map([[name, node]]);
+    else parent.children.set(name, node);
   }
 
   /**
@@ -342,24 +400,29 @@ export class DataTree {
    * tree starts with (root, /zookeeper…) gets the stored state; any other existing node, or a
    * missing parent, is an error (the message says which).
    */
-  restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children'>): void {
+  restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children' | 'viewMark'>): void {
     data = this.loaded(data);
-    let node = this.nodes.get(path);
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    const parent = this.restoredParent(path, slash);
+    let node = path === '/' ? this.root : parent?.children.get(name);
     if (node !== undefined) {
       if (!RESERVED_PATHS.has(path) || this.restored.has(path)) throw new Error(`${path} is stored twice`);
+      this.restored.add(path);
       this.approximateDataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
       node.data = data;
       this.replaceAcl(node, acl);
     } else {
-      const parent = this.nodes.get(parentPath(path));
       if (parent === undefined) throw new Error(`${path} comes before its parent ${parentPath(path)}`);
       node = newNode(data, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner === 0n ? 0n : stat.ephemeralOwner);
-      this.addChild(parent, childName(path));
-      this.nodes.set(path, node);
+      this.addChild(parent, name, node);
+      this.count++;
       this.approximateDataBytes += path.length + (data?.length ?? 0);
       this.indexOwner(path, stat.ephemeralOwner);
     }
-    if (RESERVED_PATHS.has(path)) this.restored.add(path);
+    const cache = this.restoreCache;
+    cache.lastPath = path;
+    cache.last = node;
     // Each bigint read from a file is an object of its own; a node never changed since its
     // create has equal zxids and equal times, and sharing one object for them (as a create
     // does) leaves two per node instead of five for the collector to trace.
@@ -372,6 +435,18 @@ export class DataTree {
     node.cversion = stat.cversion;
     node.aversion = stat.aversion;
     if (node.ephemeralOwner !== stat.ephemeralOwner) throw new Error(`${path} is stored with owner ${stat.ephemeralOwner}, but the tree has it with ${node.ephemeralOwner}`);
+  }
+
+  /** The parent of `path` (its last slash at `slash`) for restoreNode: the cached one when it fits. */
+  private restoredParent(path: string, slash: number): DataNode | undefined {
+    if (slash <= 0) return slash === 0 && path.length > 1 ? this.root : undefined;
+    const cache = this.restoreCache;
+    if (cache.parentPath.length === slash && path.startsWith(cache.parentPath)) return cache.parent;
+    // Descending: the node restored last is the parent of this one.
+    const parent = cache.lastPath.length === slash && path.startsWith(cache.lastPath) ? cache.last : this.lookup(path, slash);
+    cache.parentPath = path.slice(0, slash);
+    cache.parent = parent;
+    return parent;
   }
 
   /**
@@ -396,6 +471,7 @@ export class DataTree {
   /** Ends loading: forgets which reserved nodes were restored, and recounts the quotas. */
   finishRestore(): void {
     this.restored.clear();
+    this.restoreCache = { parentPath: '\0', parent: undefined, lastPath: '\0', last: undefined };
     this.quotas.rebuild();
   }
 
@@ -407,26 +483,31 @@ export class DataTree {
   }
 
   /**
-   * Call before changing or deleting the node at `path` outside applyTxn, so an open
-   * point-in-time view keeps seeing its state as it was. Creating a node needs no call (its
-   * parent changes, though): a view is never asked for a path it did not hold.
+   * Call before changing the node at `path` outside applyTxn, so an open point-in-time view
+   * keeps seeing its state as it was. Creating a node needs no call (its parent changes,
+   * though): a view skips nodes created after it was opened.
    */
   willChange(path: string): void {
     if (this.view === undefined) return;
-    const node = this.nodes.get(path);
-    if (node !== undefined) this.view.preserve(path, node);
+    const node = this.get(path);
+    if (node !== undefined) this.view.changing(node);
+  }
+
+  private willChangeNode(node: DataNode): void {
+    this.view?.changing(node);
   }
 
   /**
    * Opens a view of the tree frozen at this moment, which stays valid while txns go on being
-   * applied: before the tree changes a node, the view keeps a copy of it as it was (copy on
-   * write). A snapshot can then be written a slice at a time between txns and still hold one
+   * applied: before the tree changes a node the view has not passed yet, the view keeps a copy
+   * of it as it was (copy on write), and a deleted node it has not passed yet is kept with its
+   * parent. A snapshot can then be written a slice at a time between txns and still hold one
    * consistent state, the one at `view.lastProcessedZxid`; the cost is a copy of each node
-   * changed while the view is open. One view at a time; close it when done.
+   * changed ahead of the walk while the view is open. One view at a time; close it when done.
    */
   openView(): PointInTimeView {
     if (this.view !== undefined) throw new Error('DataTree: a point-in-time view is already open');
-    const view = new PointInTimeView(this.nodes, this.lastProcessedZxid, this.acls.entries(), this.insertionOrderParentsFirst, () => {
+    const view = new PointInTimeView(this.root, ++this.viewsOpened, this.lastProcessedZxid, this.count, this.acls.entries(), () => {
       if (this.view === view) this.view = undefined;
     });
     this.view = view;
@@ -444,112 +525,224 @@ export class DataTree {
   }
 
   invariants(): void {
+    let count = 0;
+    const uses = new Map<readonly ACLT[], number>();
     for (const [path, node] of this.nodes) {
-      if (path !== '/') {
-        const parent = this.nodes.get(parentPath(path));
-        if (parent === undefined || !parent.children.has(childName(path))) throw new Error(`invariant: ${path} is not listed by its parent`);
-      }
-      for (const child of node.children) {
-        if (!this.nodes.has(path === '/' ? `/${child}` : `${path}/${child}`)) throw new Error(`invariant: ${path} lists missing child ${child}`);
-      }
+      count++;
+      uses.set(node.acl, (uses.get(node.acl) ?? 0) + 1);
+      if (node.children.size === 0 && node.children !== noChildren) throw new Error(`invariant: ${path} has an empty children map of its own`);
       if (ephemeralKindOf(node.ephemeralOwner) === 'normal' && !this.ephemerals.get(node.ephemeralOwner)?.has(path)) {
         throw new Error(`invariant: ephemeral ${path} not indexed under its owner`);
       }
     }
-    if (NO_CHILDREN.size !== 0) throw new Error('invariant: the shared empty children set has members');
-    const uses = new Map<readonly ACLT[], number>();
-    for (const node of this.nodes.values()) uses.set(node.acl, (uses.get(node.acl) ?? 0) + 1);
+    if (count !== this.count) throw new Error(`invariant: ${count} nodes in the trie, ${this.count} counted`);
+    for (const [owner, paths] of this.ephemerals) {
+      for (const path of paths) if (this.get(path)?.ephemeralOwner !== owner) throw new Error(`invariant: ${path} is indexed under a session that does not own it`);
+    }
+    if (NO_CHILDREN.size !== 0) throw new Error('invariant: the shared empty children map has members');
     if (uses.size !== this.acls.size) throw new Error(`invariant: ${this.acls.size} interned ACLs, ${uses.size} in use`);
-    for (const [acl, count] of uses) {
-      if (this.acls.countOf(acl) !== count) throw new Error(`invariant: an ACL used by ${count} nodes is counted ${this.acls.countOf(acl)} times`);
+    for (const [acl, uses_] of uses) {
+      if (this.acls.countOf(acl) !== uses_) throw new Error(`invariant: an ACL used by ${uses_} nodes is counted ${this.acls.countOf(acl)} times`);
     }
   }
 }
 
-/** A view's nodes as a list, every parent before its children (PointInTimeView.listing). */
-export interface NodeListing {
-  readonly length: number;
-  pathAt(index: number): string;
-  nodeAt(index: number): DataNode;
+/** A tree's nodes as a read-only map by path (DataTree.nodes). */
+class NodesByPath implements ReadonlyMap<string, DataNode> {
+  constructor(private readonly tree: DataTree, private readonly root: DataNode) {}
+
+  get size(): number {
+    return this.tree.nodeCount;
+  }
+
+  get(path: string): DataNode | undefined {
+    // Unlike DataTree.get, a map of paths has no "" key.
+    return path === '' ? undefined : this.tree.get(path);
+  }
+
+  has(path: string): boolean {
+    return this.get(path) !== undefined;
+  }
+
+  *entries(): MapIterator<[string, DataNode]> {
+    yield ['/', this.root];
+    const stack: [string, DataNode][] = [];
+    const push = (path: string, node: DataNode) => {
+      const children = [...node.children];
+      for (let index = children.length - 1; index >= 0; index--) stack.push([childPath(path, children[index]![0]), children[index]![1]]);
+    };
+    push('/', this.root);
+    while (stack.length > 0) {
+      const entry = stack.pop()!;
+      yield entry;
+      push(entry[0], entry[1]);
+    }
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [path] of this.entries()) yield path;
+  }
+
+  *values(): MapIterator<DataNode> {
+    for (const [, node] of this.entries()) yield node;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, DataNode]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: DataNode, key: string, map: ReadonlyMap<string, DataNode>) => void): void {
+    for (const [path, node] of this.entries()) callback(node, path, this);
+  }
 }
 
 /**
- * The tree as it was when the view was opened (DataTree.openView). Reads fall through to the
- * live tree for nodes that have not changed since, and to the kept copies for those that have.
+ * A walk over a tree's nodes, parents first: `next()` moves to the next node and returns false
+ * once there is none; `path` and `node` then describe it. A cursor rather than an iterator, so
+ * a million nodes cost no result object each.
+ */
+export interface NodeWalk {
+  next(): boolean;
+  readonly path: string;
+  readonly node: DataNode;
+}
+
+interface WalkFrame {
+  readonly path: string;
+  /** The live node: its children map is walked, and nodes deleted under it are kept by it. */
+  readonly node: DataNode;
+  readonly children: Iterator<[string, DataNode]>;
+}
+
+/**
+ * The tree as it was when the view was opened (DataTree.openView), walked depth first
+ * (`walk()`). The walk reads the live tree, skipping nodes created since opening (their czxid
+ * is later than the view's zxid); the tree tells the view before it changes or deletes a node,
+ * and the view keeps what it will need of those it has not passed yet: a copy of a changed
+ * node's state, and a deleted node under its parent (walked after the parent's live children).
+ * Every node the walk passes is marked with the view's number, so changes behind the walk cost
+ * nothing. Children maps are never copied: copying a parent with a million children would stall
+ * the server.
  */
 export class PointInTimeView {
-  /**
-   * Copies of nodes as they were before their first change since opening. Paths created since
-   * are not recorded (that would cost a large map's insert per create during a snapshot): see
-   * `get`. A node created and then changed since opening gets a copy too, which nothing reads.
-   */
-  private readonly kept = new Map<string, DataNode>();
+  /** Copies of nodes as they were before their first change since opening, until passed. */
+  private readonly kept = new Map<DataNode, DataNode>();
+  /** Children deleted since opening, before the walk passed them, by their (live) parent. */
+  private readonly removed = new Map<DataNode, [string, DataNode][]>();
+  private keptTotal = 0;
   private closed = false;
-  /** The paths at opening in the tree's insertion order, and the node objects then at them. */
-  private readonly paths: string[];
-  private readonly nodesAtOpen: DataNode[];
-  /**
-   * Every node of the view, parents first, when the tree vouched for its insertion order: a
-   * snapshot walks this list rather than finding each child by a path built from its parent's
-   * (two lookups in a large map and a new string per node). Copying the two arrays at opening
-   * costs about 25 ms per million nodes (spreading the map's keys and values is the fastest
-   * way measured; a for-of over its entries makes an array per entry and is several times slower).
-   */
-  readonly listing: NodeListing | undefined;
+  private walking = false;
 
-  constructor(private readonly live: ReadonlyMap<string, DataNode>, readonly lastProcessedZxid: bigint,
+  constructor(private readonly root: DataNode, private readonly mark: number, readonly lastProcessedZxid: bigint,
+    /** Nodes in the tree at opening. */
+    readonly nodeCount: number,
     /** The interned ACL arrays in use when the view was opened: every node the view shows has one of them. */
-    readonly acls: readonly (readonly ACLT[])[], insertionOrderParentsFirst: boolean, private readonly onClose: () => void) {
-    const paths = insertionOrderParentsFirst ? [...live.keys()] : [];
-    const nodesAtOpen = insertionOrderParentsFirst ? [...live.values()] : [];
-    this.paths = paths;
-    this.nodesAtOpen = nodesAtOpen;
-    if (!insertionOrderParentsFirst) return;
-    this.listing = {
-      length: paths.length,
-      pathAt: (index) => paths[index]!,
-      nodeAt: (index) => {
-        if (this.closed) throw new Error('PointInTimeView: read after close');
-        // A node changed since opening has its old state kept; one that was not is as it was.
-        return this.kept.get(paths[index]!) ?? nodesAtOpen[index]!;
+    readonly acls: readonly (readonly ACLT[])[], private readonly onClose: () => void) {}
+
+  /** Copies and deleted nodes kept so far (how much the view costs). */
+  get keptCount(): number {
+    return this.keptTotal;
+  }
+
+  /** Called by the tree before it changes `node`'s data, ACL or stat. */
+  changing(node: DataNode): void {
+    if (node.viewMark === this.mark || node.czxid > this.lastProcessedZxid || this.kept.has(node)) return;
+    this.kept.set(node, { ...node });
+    this.keptTotal++;
+  }
+
+  /** Called by the tree before it deletes `node`, its parent's child `name`. */
+  removing(parent: DataNode, name: string, node: DataNode): void {
+    if (node.viewMark === this.mark || node.czxid > this.lastProcessedZxid) return;
+    let list = this.removed.get(parent);
+    if (list === undefined) this.removed.set(parent, (list = []));
+    list.push([name, node]);
+    this.keptTotal++;
+  }
+
+  /**
+   * The view's nodes, parents first: the root, then depth first, children in the order their
+   * parent's map holds them (those deleted since opening last). One walk per view.
+   */
+  walk(): NodeWalk {
+    if (this.walking) throw new Error('PointInTimeView: walked twice');
+    this.walking = true;
+    const view = this;
+    const stack: WalkFrame[] = [];
+    let started = false;
+    const cursor = {
+      path: '/',
+      node: this.root,
+      next(): boolean {
+        if (view.closed) throw new Error('PointInTimeView: read after close');
+        if (!started) {
+          started = true;
+          view.pass(view.root);
+          cursor.node = view.stateOf(view.root);
+          const frame = view.frame('/', view.root);
+          if (frame !== undefined) stack.push(frame);
+          return true;
+        }
+        while (stack.length > 0) {
+          const frame = stack[stack.length - 1]!;
+          const step = frame.children.next();
+          if (step.done === true) {
+            stack.pop();
+            continue;
+          }
+          const [name, child] = step.value;
+          if (child.czxid > view.lastProcessedZxid || child.viewMark === view.mark) continue;
+          const path = childPath(frame.path, name);
+          view.pass(child);
+          cursor.path = path;
+          cursor.node = view.stateOf(child);
+          const next = view.frame(path, child);
+          if (next !== undefined) stack.push(next);
+          return true;
+        }
+        return false;
       },
     };
+    return cursor;
+  }
+
+  /** The node's state at opening, and the mark that says the walk has passed it. */
+  private pass(node: DataNode): void {
+    node.viewMark = this.mark;
+  }
+
+  private stateOf(node: DataNode): DataNode {
+    const copy = this.kept.get(node);
+    if (copy === undefined) return node;
+    this.kept.delete(node);
+    return copy;
   }
 
   /**
-   * The node at `path` as it was at opening, for a path the view holds: the root, and every
-   * child listed by a node the view returned (their children sets are as at opening too, when
-   * the view has no listing; with one, walk the listing instead). A path first created since
-   * opening reads as the live node, so do not ask for one.
+   * A frame walking the live children of `node`, then those deleted under it since opening;
+   * none for a node without either (most of them). A node without live children cannot lose
+   * one it had at opening later, so a leaf needs no frame that waits for deletions.
    */
-  get(path: string): DataNode | undefined {
-    if (this.closed) throw new Error('PointInTimeView: read after close');
-    return this.kept.get(path) ?? this.live.get(path);
-  }
-
-  /** Copies kept so far (how much the view costs). */
-  get keptCount(): number {
-    return this.kept.size;
-  }
-
-  /**
-   * Keeps a copy of `node` (live at `path`, about to change) unless one is kept already. With a
-   * listing, the copy shares the live children set instead of copying it: nothing reads a
-   * view's children then (the listing replaces the walk from the root), and copying the set of
-   * a parent with a million children would stall the server for a fraction of a second.
-   */
-  preserve(path: string, node: DataNode): void {
-    if (this.kept.has(path)) return;
-    const children = node.children === NO_CHILDREN || this.listing !== undefined ? node.children : new Set(node.children);
-    this.kept.set(path, { ...node, children });
+  private frame(path: string, node: DataNode): WalkFrame | undefined {
+    const view = this;
+    const live = node.children.size > 0 ? node.children.entries() : undefined;
+    if (live === undefined && !this.removed.has(node)) return undefined;
+    function* children(): Generator<[string, DataNode]> {
+      if (live !== undefined) yield* live;
+      // Deleted ones join the list while the walk goes on; read it until it stops growing.
+      const removed = view.removed.get(node);
+      if (removed === undefined) return;
+      for (let index = 0; index < removed.length; index++) yield removed[index]!;
+      view.removed.delete(node);
+    }
+    return { path, node, children: children() };
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.kept.clear();
-    this.paths.length = 0;
-    this.nodesAtOpen.length = 0;
+    this.removed.clear();
     this.onClose();
   }
 }

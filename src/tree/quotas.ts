@@ -61,7 +61,7 @@ export class Quotas {
       const at = stack.pop()!;
       const node = this.tree.get(at);
       if (node === undefined) continue;
-      for (const child of node.children) {
+      for (const child of node.children.keys()) {
         const path = `${at}/${child}`;
         if (child === LIMIT_NODE) found.push(at.slice(QUOTA_ROOT.length) || '/');
         else stack.push(path);
@@ -117,7 +117,7 @@ export class Quotas {
       if (node === undefined) continue;
       count++;
       bytes += node.data?.length ?? 0;
-      for (const child of node.children) stack.push(at === '/' ? `/${child}` : `${at}/${child}`);
+      for (const child of node.children.keys()) stack.push(at === '/' ? `/${child}` : `${at}/${child}`);
     }
     stats.data = encoder.encode(`count=${count},bytes=${bytes}`);
   }

@@ -44,7 +44,7 @@ import { readRecord, writeRecord, type Rec } from '../../jute/schema.js';
 import * as R from '../../jute/records.js';
 import type { ACLT } from '../../jute/records.js';
 import { Perms } from '../../protocol/codes.js';
-import { DataTree, type DataNode, type NodeListing } from '../../tree/data-tree.js';
+import { DataTree, type DataNode, type NodeWalk } from '../../tree/data-tree.js';
 import type { Txn } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
 import { isAsciiRange, NODE_TAIL_BYTES, SEAL_BYTES, SESSION_BYTES, shortRead, type SnapshotChecks } from './snapshot-checks.js';
@@ -121,11 +121,9 @@ export interface SnapshotSource {
   readonly lastProcessedZxid: bigint;
 }
 
-/** What the serializer reads: nodes by path as of one zxid (a DataTree or its PointInTimeView). */
+/** What the serializer reads: the nodes as of one zxid, parents first (a DataTree's PointInTimeView). */
 export interface SnapshotTreeView {
-  get(path: string): DataNode | undefined;
-  /** The same nodes as a parents-first list, if the view has one: then no path is looked up. */
-  readonly listing?: NodeListing | undefined;
+  walk(): NodeWalk;
 }
 
 export interface SerializeOptions {
@@ -146,33 +144,55 @@ function childPath(parent: string, name: string): string {
 }
 
 /**
+ * Depth first over nodes by path, from the root, children in their parent's map order; each
+ * node with its ACL mapped by `canonical`.
+ */
+function pathWalk(nodes: ReadonlyMap<string, DataNode>, canonical: (acl: readonly ACLT[]) => readonly ACLT[]): NodeWalk {
+  const stack = ['/'];
+  const cursor = {
+    path: '/',
+    node: undefined as unknown as DataNode,
+    next(): boolean {
+      const path = stack.pop();
+      if (path === undefined) return false;
+      const node = nodes.get(path);
+      if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
+      cursor.path = path;
+      cursor.node = { ...node, acl: canonical(node.acl) as ACLT[] };
+      const names = [...node.children.keys()];
+      for (let index = names.length - 1; index >= 0; index--) stack.push(childPath(path, names[index]!));
+      return true;
+    },
+  };
+  return cursor;
+}
+
+/**
  * Writes a snapshot a slice at a time, so a server can write one between requests: `next()`
  * returns the file's next bytes (about `sliceBytes` of them, always whole nodes) and undefined
  * once the final seal is out. The view must stay fixed while the serializer runs (a
  * PointInTimeView does), and every node's ACL must be one of `acls` or OPEN_ACL_UNSAFE.
  *
- * Nodes go parents first: in the order of the view's listing when it has one (a PointInTimeView
- * of a tree that vouches for its insertion order), else depth-first from the root, children in
- * the order their parent's set holds them. Any parents-first order reads back (ZooKeeper itself
- * writes HashSet order), and not sorting keeps a parent with a million children from costing
- * one long pause. The digest section is computed
+ * Nodes go in the view's walk order: depth first from the root, children in the order their
+ * parent's map holds them. Any parents-first order reads back (ZooKeeper itself writes HashSet
+ * order), and not sorting keeps a parent with a million children from costing one long pause.
+ * The digest section is computed
  * over the nodes as they are written, so it describes exactly the state at `zxid`.
  */
 export class SnapshotSerializer {
   private readonly aclIds = new Map<readonly ACLT[], bigint>();
   private readonly checksum = new Adler32();
-  private readonly stack: string[] = ['/'];
+  private readonly walk: NodeWalk;
   private readonly writer = new JuteWriter(64 * 1024);
   private readonly digest = new DigestSum();
   private state: 'header' | 'nodes' | 'done' = 'header';
   /** Whether the digest section is written (SerializeOptions.digest), so node hashes are summed. */
   private readonly digesting: boolean;
   private nodesWritten = 0;
-  /** How far into the view's listing the nodes written so far reach. */
-  private listed = 0;
 
-  constructor(private readonly view: SnapshotTreeView, private readonly sessions: readonly SnapshotSession[],
-    readonly zxid: bigint, private readonly acls: readonly (readonly ACLT[])[], options: SerializeOptions = {}) {
+  constructor(view: SnapshotTreeView, private readonly sessions: readonly SnapshotSession[],
+    readonly zxid: bigint, acls: readonly (readonly ACLT[])[], options: SerializeOptions = {}) {
+    this.walk = view.walk();
     this.digesting = options.digest ?? true;
     let next = 1n;
     for (const acl of acls) if (!isOpenAclUnsafe(acl)) this.aclIds.set(acl, next++);
@@ -204,17 +224,14 @@ export class SnapshotSerializer {
         this.state = 'nodes';
         break;
       case 'nodes': {
-        const listing = this.view.listing;
-        let more: boolean;
-        if (listing !== undefined) {
-          while (this.listed < listing.length && w.length < sliceBytes) {
-            this.writeNode(w, listing.pathAt(this.listed), listing.nodeAt(this.listed));
-            this.listed++;
+        const walk = this.walk;
+        let more = true;
+        while (w.length < sliceBytes) {
+          if (!walk.next()) {
+            more = false;
+            break;
           }
-          more = this.listed < listing.length;
-        } else {
-          while (this.stack.length > 0 && w.length < sliceBytes) this.writeTreeNode(w, this.stack.pop()!);
-          more = this.stack.length > 0;
+          this.writeNode(w, walk.path, walk.node);
         }
         if (!more) {
           w.writeUstring(SEAL_PATH);
@@ -274,15 +291,6 @@ export class SnapshotSerializer {
     return id;
   }
 
-  /** Writes the node at `path` and queues its children (when the view has no listing). */
-  private writeTreeNode(w: JuteWriter, path: string): void {
-    const node = this.view.get(path);
-    if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
-    this.writeNode(w, path, node);
-    const children = [...node.children];
-    for (let index = children.length - 1; index >= 0; index--) this.stack.push(childPath(path, children[index]!));
-  }
-
   /**
    * One node record: ustring path, buffer data, long aclId, StatPersisted. The stat is written
    * field by field (no record object), and the node's hash is taken from the bytes just
@@ -335,12 +343,7 @@ export function serializeSnapshot(tree: SnapshotSource, sessions: readonly Snaps
   }
   // Nodes built outside a DataTree need not share ACL arrays: map each to its first equal one.
   const canonical = (acl: readonly ACLT[]) => acls.get(aclKey(acl))!;
-  const view: SnapshotTreeView = {
-    get(path) {
-      const node = tree.nodes.get(path);
-      return node === undefined ? undefined : { ...node, acl: canonical(node.acl) as ACLT[] };
-    },
-  };
+  const view: SnapshotTreeView = { walk: () => pathWalk(tree.nodes, canonical) };
   const serializer = new SnapshotSerializer(view, sessions, lastZxid, [...acls.values()], options);
   const parts: Uint8Array[] = [];
   for (let part = serializer.next(); part !== undefined; part = serializer.next()) parts.push(part.slice());

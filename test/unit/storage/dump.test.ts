@@ -150,7 +150,7 @@ test('snapshot dump: SnapshotFormatter layout, -d, --acls and ncdu JSON', () => 
   const paths = lines.filter((line) => line.startsWith('/'));
   assert.equal(paths.length, tree.nodes.size);
   const rootChildren = paths.filter((path) => path.lastIndexOf('/') === 0 && path !== '/').map((path) => path.slice(1));
-  assert.deepEqual(rootChildren, javaHashSetOrder([...tree.nodes.get('/')!.children].sort(), 8));
+  assert.deepEqual(rootChildren, javaHashSetOrder([...tree.nodes.get('/')!.children.keys()].sort(), 8));
   const eph = lines.indexOf('/e');
   assert.equal(lines[eph + 9], `  ephemeralOwner = 0x${sessionB.toString(16).padStart(14, '0')}`);
   assert.ok(!paths.includes('/c'), 'the deleted container is gone');

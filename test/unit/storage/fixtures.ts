@@ -85,7 +85,9 @@ export function treeOf(entries: readonly LogEntry[]): DataTree {
 export function treeShape(tree: DataTree): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [path, node] of [...tree.nodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    out[path] = { ...node, data: node.data === null ? null : hex(node.data), children: [...node.children].sort() };
+    // viewMark is snapshot bookkeeping, not state.
+    const { viewMark: _mark, ...state } = node;
+    out[path] = { ...state, data: node.data === null ? null : hex(node.data), children: [...node.children.keys()].sort() };
   }
   return out;
 }
