@@ -17,6 +17,37 @@ export class JuteError extends Error {
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+/**
+ * Node's native one-byte decoder (what Buffer#toString('latin1') calls), which takes any
+ * Uint8Array as `this`: for ASCII bytes it gives the same string as UTF-8 decoding, in one call
+ * and without a view of the bytes. Missing outside Node; then String.fromCharCode is used.
+ */
+const latin1Slice = (globalThis as { Buffer?: { prototype: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype.latin1Slice;
+
+/** Whether every byte of `bytes[start, end)` is below 0x80. */
+export function isAsciiBytes(bytes: Uint8Array, start: number, end: number): boolean {
+  let seen = 0;
+  for (let at = start; at < end; at++) seen |= bytes[at]!;
+  return seen < 0x80;
+}
+
+/**
+ * `bytes[start, end)` (within bounds, not checked) decoded as UTF-8 the way readUstring does it:
+ * invalid sequences become U+FFFD, as Java's decoder does too.
+ */
+export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string {
+  // Paths are mostly short ASCII: those without a decoder call or a view of the bytes.
+  return isAsciiBytes(bytes, start, end) ? decodeAscii(bytes, start, end) : utf8Decoder.decode(bytes.subarray(start, end));
+}
+
+/** decodeUtf8 for bytes the caller knows are ASCII (isAsciiBytes), which it then need not check again. */
+export function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
+  if (latin1Slice !== undefined) return latin1Slice.call(bytes, start, end);
+  if (end - start > 1024) return utf8Decoder.decode(bytes.subarray(start, end));
+  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+}
+
 export class JuteReader {
   private offset: number;
   private readonly end: number;
@@ -80,14 +111,7 @@ export class JuteReader {
     this.need(length, 'ustring');
     const start = this.offset;
     this.offset += length;
-    // Paths are short and mostly ASCII: read those without a decoder call.
-    if (length <= 128) {
-      const b = this.bytes;
-      let ascii = true;
-      for (let at = start; at < start + length; at++) if (b[at]! > 0x7f) { ascii = false; break; }
-      if (ascii) return String.fromCharCode.apply(null, b.subarray(start, start + length) as unknown as number[]);
-    }
-    return utf8Decoder.decode(this.bytes.subarray(start, start + length));
+    return decodeUtf8(this.bytes, start, start + length);
   }
 
   /** Vector count: -1 (null) reads as 0 elements. A count that cannot fit is rejected early. */
@@ -103,6 +127,8 @@ export class JuteReader {
 }
 
 const utf8Encoder = new TextEncoder();
+/** Strings up to this long are copied char by char when ASCII (paths); longer ones go to encodeInto. */
+const ASCII_COPY_MAX = 256;
 
 export class JuteWriter {
   private bytes: Uint8Array;
@@ -137,7 +163,8 @@ export class JuteWriter {
 
   writeLong(value: bigint): void {
     this.ensure(8);
-    this.view.setBigInt64(this.offset, BigInt.asIntN(64, value));
+    // setBigInt64 wraps modulo 2^64 by itself (as BigInt.asIntN would, without a new bigint).
+    this.view.setBigInt64(this.offset, value);
     this.offset += 8;
   }
 
@@ -168,14 +195,22 @@ export class JuteWriter {
 
   writeUstring(value: string): void {
     // Encode straight into the buffer: a UTF-8 string takes at most 3 bytes per UTF-16 unit.
-    this.ensure(4 + value.length * 3);
+    const count = value.length;
+    this.ensure(4 + count * 3);
+    const bytes = this.bytes;
     const at = this.offset + 4;
-    let length: number;
-    if (value.length < 64 && isAscii(value)) {
-      for (let i = 0; i < value.length; i++) this.bytes[at + i] = value.charCodeAt(i);
-      length = value.length;
+    let length = count;
+    if (count <= ASCII_COPY_MAX) {
+      // Char codes copied as bytes while checking they are ASCII; any other is encoded over them.
+      let seen = 0;
+      for (let i = 0; i < count; i++) {
+        const code = value.charCodeAt(i);
+        seen |= code;
+        bytes[at + i] = code;
+      }
+      if (seen > 0x7f) length = utf8Encoder.encodeInto(value, bytes.subarray(at)).written;
     } else {
-      length = utf8Encoder.encodeInto(value, this.bytes.subarray(at)).written;
+      length = utf8Encoder.encodeInto(value, bytes.subarray(at)).written;
     }
     this.view.setInt32(this.offset, length);
     this.offset = at + length;
@@ -201,6 +236,20 @@ export class JuteWriter {
   truncate(length: number): void {
     if (length < 0 || length > this.offset) throw new RangeError(`truncate to ${length} of ${this.offset} bytes`);
     this.offset = length;
+  }
+
+  /**
+   * A DataView of the writer's own buffer (its first `length` bytes are what was written): valid
+   * only until the next write, which may move to a larger buffer. For hashing bytes just written
+   * without a view per call.
+   */
+  get dataView(): DataView {
+    return this.view;
+  }
+
+  /** Makes room for `count` more bytes at once, so that a run of writes does not grow the buffer. */
+  reserve(count: number): void {
+    this.ensure(count);
   }
 
   /** The bytes written so far, not copied: valid only until the next write or reset. */

@@ -421,8 +421,8 @@ export class DataTree {
    * tree starts with (root, /zookeeper…) gets the stored state; any other existing node, or a
    * missing parent, is an error (the message says which).
    */
-  restoreNode(path: string, data: Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children' | 'viewMark'>): void {
-    const text = latin1Of(data);
+  restoreNode(path: string, data: string | Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children' | 'viewMark'>): void {
+    const text = typeof data === 'string' ? data : latin1Of(data);
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     const parent = this.restoredParent(path, slash);

@@ -28,7 +28,8 @@ import { join } from 'node:path';
 import { DataTree } from '../../tree/data-tree.js';
 import { LOG_HEADER_BYTES, readLog, recordsReach, recoveryAction, scanLog } from '../format/txn-log.js';
 import { parseLogName, parseSnapshotName, VERSION_DIR } from '../format/file-names.js';
-import { deserializeSnapshot, SnapshotError } from '../format/snapshot.js';
+import { SnapshotError } from '../format/snapshot.js';
+import { loadSnapshotFile } from './snapshot-load.js';
 import { Replay } from '../replay.js';
 import { TMP_SNAPSHOT_PREFIX } from './snapshotter.js';
 import type { RecoveredState } from '../../server/zk-server.js';
@@ -178,7 +179,8 @@ export async function recover(dataDir: string, dataLogDir: string, nowMs: () => 
       // Decoded only if it does: the replay decodes them anyway.
       const later: { readonly path: string; readonly bytes: Uint8Array }[] = [];
       for (const log of logsAfter(candidate.zxid)) later.push({ path: join(logDir, log.name), bytes: (await bytesOf(log.name)).bytes });
-      const result = deserializeSnapshot(await readFile(path), { zxid: candidate.zxid, laterTxns: txnsAfter(candidate.zxid, later) });
+      // A large file's checksums and digest are computed on a worker thread while this one parses it.
+      const result = await loadSnapshotFile(path, { zxid: candidate.zxid, laterTxns: txnsAfter(candidate.zxid, later) });
       if (result.digestCheck === 'mismatch') warnings.push(`${path}: the stored tree digest does not match the loaded tree (ZooKeeper would log this too)`);
       tree = result.tree;
       sessions = result.sessions;

@@ -18,7 +18,7 @@
  */
 import type { DataNode } from '../../tree/data-tree.js';
 import { isAscii } from '../../util/ascii.js';
-import { Crc32 } from './crc32.js';
+import { Crc32, crc32Final, crc32Update, crc32UpdateView, CRC32_INITIAL } from './crc32.js';
 
 export const DIGEST_VERSION = 2;
 
@@ -56,6 +56,41 @@ export function nodeDigest(path: string, node: DigestedNode): number {
   return crc.update(stat).value;
 }
 
+/** Bytes of a jute StatPersisted: czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner, pzxid. */
+export const STAT_PERSISTED_BYTES = 60;
+/** Where the fields a digest takes out of StatPersisted order lie in it: pzxid comes last there. */
+const CTIME_AT = 16;
+const PZXID_AT = 52;
+
+/** Whether a node at `path` is hashed at all: those under /zookeeper/ count as 0. */
+export function isDigested(path: string): boolean {
+  return !path.startsWith(ZOOKEEPER_NODE_SUBTREE);
+}
+
+/**
+ * The hash of a node straight from its serialized bytes (a snapshot's node record, read through
+ * `view`): the path bytes `[pathStart, pathEnd)` (UTF-8; empty for the root), the data
+ * `[dataStart, dataEnd)` and the StatPersisted at `statStart`, whose fields are in the digest's
+ * order but for pzxid: czxid+mzxid, then pzxid, then ctime…ephemeralOwner, three ranges and no
+ * encoding. Equals nodeDigest of the node those bytes decode to when the path bytes are what its
+ * path encodes to (always for ASCII); the caller rules out /zookeeper/* (isDigested).
+ */
+export function recordDigest(view: DataView, pathStart: number, pathEnd: number, dataStart: number, dataEnd: number, statStart: number): number {
+  return statDigest(crc32UpdateView(crc32UpdateView(CRC32_INITIAL, view, pathStart, pathEnd), view, dataStart, dataEnd), view, statStart);
+}
+
+/** recordDigest with the path given as its own bytes (a non-ASCII path, as the caller encoded it). */
+export function recordDigestOfPath(path: Uint8Array, view: DataView, dataStart: number, dataEnd: number, statStart: number): number {
+  return statDigest(crc32UpdateView(crc32Update(CRC32_INITIAL, path, 0, path.length), view, dataStart, dataEnd), view, statStart);
+}
+
+function statDigest(register: number, view: DataView, statStart: number): number {
+  let c = crc32UpdateView(register, view, statStart, statStart + CTIME_AT);
+  c = crc32UpdateView(c, view, statStart + PZXID_AT, statStart + STAT_PERSISTED_BYTES);
+  c = crc32UpdateView(c, view, statStart + CTIME_AT, statStart + PZXID_AT);
+  return crc32Final(c);
+}
+
 /**
  * The wrapping 64-bit sum of node hashes. Hashes are below 2^32, so 2^20 of them add up exactly
  * in a double; only then is the partial sum folded into a bigint. A bigint add per node would
@@ -69,6 +104,11 @@ export class DigestSum {
   add(hash: number): void {
     this.partial += hash;
     if (++this.count === 1 << 20) this.fold();
+  }
+
+  /** Adds a sum of hashes made elsewhere (another DigestSum's value). */
+  addLong(value: bigint): void {
+    this.folded += value;
   }
 
   /** The sum so far as a signed Java long. */

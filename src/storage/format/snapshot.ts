@@ -28,13 +28,18 @@
  * ACL list made while the (fuzzy) snapshot was written is missing. readSnapshot reports such a
  * node with `acl` undefined; deserializeSnapshot resolves it from the txns to be replayed.
  *
- * Loading rebuilds the tree through DataTree.applyTxn (one create per node, parents first, then
- * the stored Stat and ACL put back), so every index the tree derives — ephemerals by session,
- * containers, TTL nodes, quota stats, approximate data size — is built by the tree's own code.
+ * Loading rebuilds the tree through DataTree.restoreNode (parents first, the stored Stat and
+ * ACL put back), so every index the tree derives — ephemerals by session, containers, TTL
+ * nodes, quota stats, approximate data size — is built by the tree's own code. The node records
+ * are read straight from the bytes (parseNodes: about a million of them for a large tree, so no
+ * object, view or bigint is made that a node does not keep), node data is copied out of the
+ * file once, and the digest check sums node hashes taken from the record bytes. The file-wide
+ * checks (seals, digest) can also be computed apart from the parse (snapshotChecks,
+ * deserializeSnapshotDeferred), which storage/file/snapshot-load.ts does on a worker thread.
  * Not here: files, compression (.gz/.snappy snapshots are not read), choosing which snapshot.
  * Pure: no I/O.
  */
-import { JuteError, JuteReader, JuteWriter } from '../../jute/archive.js';
+import { decodeAscii, decodeUtf8, JuteError, JuteReader, JuteWriter } from '../../jute/archive.js';
 import { readRecord, writeRecord, type Rec } from '../../jute/schema.js';
 import * as R from '../../jute/records.js';
 import type { ACLT } from '../../jute/records.js';
@@ -42,15 +47,16 @@ import { Perms } from '../../protocol/codes.js';
 import { DataTree, type DataNode, type NodeWalk } from '../../tree/data-tree.js';
 import type { Txn } from '../../tree/txn.js';
 import { Adler32 } from './adler32.js';
-import { DIGEST_VERSION, DigestSum, nodeDigest, treeDigest } from './digest.js';
+import { isAsciiRange, NODE_TAIL_BYTES, SEAL_BYTES, SESSION_BYTES, shortRead, type SnapshotChecks } from './snapshot-checks.js';
+import { latin1Of } from '../../util/latin1.js';
+import { DIGEST_VERSION, DigestSum, isDigested, nodeDigest, recordDigest, recordDigestOfPath, STAT_PERSISTED_BYTES, treeDigest } from './digest.js';
 
 export const SNAP_MAGIC = 0x5a4b534e;
 export const SNAP_VERSION = 2;
 export const SNAP_DBID = -1n;
 export const OPEN_ACL_UNSAFE_ID = -1n;
+export { snapshotChecks, type SnapshotChecks } from './snapshot-checks.js';
 const SEAL_PATH = '/';
-const SEAL_BYTES = 8 + 4 + 1;
-const SESSION_BYTES = 12;
 
 export interface SnapshotSession {
   readonly sessionId: bigint;
@@ -180,11 +186,14 @@ export class SnapshotSerializer {
   private readonly writer = new JuteWriter(64 * 1024);
   private readonly digest = new DigestSum();
   private state: 'header' | 'nodes' | 'done' = 'header';
+  /** Whether the digest section is written (SerializeOptions.digest), so node hashes are summed. */
+  private readonly digesting: boolean;
   private nodesWritten = 0;
 
   constructor(view: SnapshotTreeView, private readonly sessions: readonly SnapshotSession[],
-    readonly zxid: bigint, acls: readonly (readonly ACLT[])[], private readonly options: SerializeOptions = {}) {
+    readonly zxid: bigint, acls: readonly (readonly ACLT[])[], options: SerializeOptions = {}) {
     this.walk = view.walk();
+    this.digesting = options.digest ?? true;
     let next = 1n;
     for (const acl of acls) if (!isOpenAclUnsafe(acl)) this.aclIds.set(acl, next++);
   }
@@ -194,6 +203,16 @@ export class SnapshotSerializer {
   }
 
   next(sliceBytes = 1 << 20): Uint8Array | undefined {
+    return this.nextView(sliceBytes)?.slice();
+  }
+
+  /**
+   * next() without the copy: the bytes are the serializer's own buffer, valid only until the
+   * next call. For a caller that is done with each slice before asking for the next (it writes
+   * it to a file and awaits that): a snapshot's worth of copies is one large allocation per
+   * slice.
+   */
+  nextView(sliceBytes = 1 << 20): Uint8Array | undefined {
     const w = this.writer;
     w.reset();
     this.checkedBytes = 0;
@@ -217,7 +236,7 @@ export class SnapshotSerializer {
         if (!more) {
           w.writeUstring(SEAL_PATH);
           this.writeSeal(w);
-          if (this.options.digest ?? true) {
+          if (this.digesting) {
             w.writeLong(this.zxid);
             w.writeInt(DIGEST_VERSION);
             // A fresh tree's digest section is all zeros, as a new ZooKeeper writes it.
@@ -230,7 +249,7 @@ export class SnapshotSerializer {
       }
     }
     this.catchUp(w);
-    return w.toBytes();
+    return w.peek();
   }
 
   /** Bytes of the current slice already in the running checksum. */
@@ -256,22 +275,50 @@ export class SnapshotSerializer {
     }
   }
 
+  /** The last ACL looked up and its id: runs of nodes share one ACL array (the tree interns them). */
+  private lastAcl: readonly ACLT[] | undefined;
+  private lastAclId = OPEN_ACL_UNSAFE_ID;
+
   private aclIdOf(path: string, acl: readonly ACLT[]): bigint {
-    const id = this.aclIds.get(acl);
-    if (id !== undefined) return id;
-    if (isOpenAclUnsafe(acl)) return OPEN_ACL_UNSAFE_ID;
-    throw new Error(`snapshot: the ACL of ${path} is not in the snapshot's ACL table`);
+    if (acl === this.lastAcl) return this.lastAclId;
+    let id = this.aclIds.get(acl);
+    if (id === undefined) {
+      if (!isOpenAclUnsafe(acl)) throw new Error(`snapshot: the ACL of ${path} is not in the snapshot's ACL table`);
+      id = OPEN_ACL_UNSAFE_ID;
+    }
+    this.lastAcl = acl;
+    this.lastAclId = id;
+    return id;
   }
 
+  /**
+   * One node record: ustring path, buffer data, long aclId, StatPersisted. The stat is written
+   * field by field (no record object), and the node's hash is taken from the bytes just
+   * written (recordDigest) rather than by encoding the node a second time.
+   */
   private writeNode(w: JuteWriter, path: string, node: DataNode): void {
-    w.writeUstring(path === '/' ? '' : path);
-    w.writeLatin1Buffer(node.data);
+    const stored = path === '/' ? '' : path;
+    const data = node.data;
+    const dataLength = data === null ? 0 : data.length;
+    // Room for the whole record at once (a UTF-8 path takes at most 3 bytes per UTF-16 unit).
+    w.reserve(4 + 3 * stored.length + 4 + dataLength + NODE_TAIL_BYTES);
+    const pathStart = w.length + 4;
+    w.writeUstring(stored);
+    const pathEnd = w.length;
+    w.writeLatin1Buffer(data);
+    const dataEnd = w.length;
     w.writeLong(this.aclIdOf(path, node.acl));
-    writeRecord(w, R.StatPersisted, {
-      czxid: node.czxid, mzxid: node.mzxid, ctime: node.ctime, mtime: node.mtime, version: node.version,
-      cversion: node.cversion, aversion: node.aversion, ephemeralOwner: node.ephemeralOwner, pzxid: node.pzxid,
-    });
-    if (this.options.digest ?? true) this.digest.add(nodeDigest(path, node));
+    const statStart = w.length;
+    w.writeLong(node.czxid);
+    w.writeLong(node.mzxid);
+    w.writeLong(node.ctime);
+    w.writeLong(node.mtime);
+    w.writeInt(node.version);
+    w.writeInt(node.cversion);
+    w.writeInt(node.aversion);
+    w.writeLong(node.ephemeralOwner);
+    w.writeLong(node.pzxid);
+    if (this.digesting && isDigested(path)) this.digest.add(recordDigest(w.dataView, pathStart, pathEnd, dataEnd - dataLength, dataEnd, statStart));
     this.nodesWritten++;
   }
 
@@ -323,43 +370,85 @@ export function endsWithSeal(bytes: Uint8Array): boolean {
   return bytes[tail] === 0 && bytes[tail + 1] === 0 && bytes[tail + 2] === 0 && bytes[tail + 3] === 1 && bytes[tail + 4] === 0x2f;
 }
 
-/** A running Adler-32 over the file, so each seal costs only the bytes since the last one. */
-class SealChecker {
-  private readonly sum = new Adler32();
-  private checked = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-  upTo(position: number): bigint {
-    this.sum.update(this.bytes, this.checked, position);
-    this.checked = position;
-    return BigInt(this.sum.value);
-  }
+/** A seal as read: the Adler-32 it stores of the file's bytes before `at`, and the section it closes. */
+interface SealRead {
+  readonly at: number;
+  readonly stored: bigint;
+  readonly what: string;
 }
 
-function checkSeal(seals: SealChecker, reader: JuteReader, what: string): void {
-  const expected = seals.upTo(reader.position);
+function readSeal(reader: JuteReader, what: string): SealRead {
+  const at = reader.position;
   const stored = reader.readLong();
   const path = reader.readUstring();
-  if (stored !== expected) {
-    throw new SnapshotError('corrupt', `snapshot ${what}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${expected.toString(16)})`);
-  }
   if (path !== SEAL_PATH) throw new SnapshotError('corrupt', `snapshot ${what}: seal ends with ${JSON.stringify(path)} instead of "/"`);
+  return { at, stored, what };
+}
+
+/**
+ * Compares each seal with the Adler-32 of the bytes before it: taken from `sums` (by offset,
+ * computed elsewhere: snapshotChecks) when it has the offset, else computed here, one running
+ * sum for all seals.
+ */
+function verifySeals(bytes: Uint8Array, seals: readonly SealRead[], sums?: ReadonlyMap<number, number>): void {
+  const running = new Adler32();
+  let summed = 0;
+  for (const { at, stored, what } of seals) {
+    let expected = sums?.get(at);
+    if (expected === undefined) {
+      if (summed > at) {
+        running.reset();
+        summed = 0;
+      }
+      running.update(bytes, summed, at);
+      summed = at;
+      expected = running.value;
+    }
+    if (stored !== BigInt(expected)) {
+      throw new SnapshotError('corrupt', `snapshot ${what}: checksum mismatch (stored 0x${BigInt.asUintN(64, stored).toString(16)}, computed 0x${expected.toString(16)})`);
+    }
+  }
 }
 
 /** Parses a snapshot file into what it stores, checking magic, version and every seal. */
 export function readSnapshot(bytes: Uint8Array): SnapshotContents {
   if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
+  const nodes: SnapshotNode[] = [];
   try {
-    return parse(bytes);
+    const parsed = parse(bytes, (path, dataStart, dataLength, aclId, acl, stat) => {
+      // A copy, so no node keeps the whole file alive.
+      const data = dataLength === -1 ? null : bytes.slice(dataStart, dataStart + dataLength);
+      nodes.push({ path, data, aclId, acl, stat: { ...stat } });
+    }, nodes);
+    verifySeals(bytes, parsed.seals);
+    return parsed.contents;
   } catch (error) {
     if (error instanceof JuteError) throw new SnapshotError('corrupt', `snapshot: ${error.message}`, { cause: error });
     throw error;
   }
 }
 
-/** Receives each node as it is read, instead of collecting them in `nodes` (which stays empty). */
-type NodeSink = (path: string, data: Uint8Array | null, aclId: bigint, acl: ACLT[] | undefined, stat: StatPersistedT) => void;
+/**
+ * Receives each node as it is read. `stat` is one scratch object reused for every node: valid
+ * during the call only (DataTree.restoreNode copies its fields out).
+ */
+type NodeSink = (path: string, dataStart: number, dataLength: number, aclId: bigint, acl: ACLT[] | undefined, stat: StatPersistedT) => void;
 
-function parse(bytes: Uint8Array, sink?: NodeSink): SnapshotContents {
+/** The nodes' hashes, summed while parsing (recordDigest), for the digest check on load. */
+interface ParseDigest {
+  readonly sum: DigestSum;
+}
+
+/** A parsed file whose seals are still to be verified (verifySeals). */
+interface Parsed {
+  readonly contents: SnapshotContents;
+  readonly seals: readonly SealRead[];
+  /** Offset just past the node records' closing "/". */
+  readonly nodesEnd: number;
+}
+
+/** Reads the whole file's structure; the seals' checksums are left to verifySeals. */
+function parse(bytes: Uint8Array, sink: NodeSink, nodes: SnapshotNode[] = [], digest?: ParseDigest): Parsed {
   const reader = new JuteReader(bytes);
   const header = readRecord(reader, R.FileHeader);
   if (header.magic !== SNAP_MAGIC) {
@@ -384,37 +473,175 @@ function parse(bytes: Uint8Array, sink?: NodeSink): SnapshotContents {
     acls.set(id, acl);
   }
 
-  const nodes: SnapshotNode[] = [];
-  const open = openAclUnsafe();
-  for (let path = reader.readUstring(); path !== SEAL_PATH; path = reader.readUstring()) {
-    const raw = reader.readBuffer();
-    // A copy, so no node keeps the whole file alive.
-    const data = raw === null ? null : raw.slice();
-    const aclId = reader.readLong();
-    const stat = readRecord(reader, R.StatPersisted);
-    const acl = aclId === OPEN_ACL_UNSAFE_ID ? open : acls.get(aclId);
-    if (sink !== undefined) sink(path, data, aclId, acl, stat);
-    else nodes.push({ path, data, aclId, acl, stat });
-  }
-  const seals = new SealChecker(bytes);
-  checkSeal(seals, reader, 'nodes');
+  const nodesEnd = parseNodes(bytes, reader.position, acls, sink, digest);
+  const tail = new JuteReader(bytes, nodesEnd);
+  const seals = [readSeal(tail, 'nodes')];
 
-  let digest: ZxidDigest | undefined;
+  let storedDigest: ZxidDigest | undefined;
   let lastProcessedZxid: bigint | undefined;
-  if (reader.remaining > 0) {
-    digest = { zxid: reader.readLong(), digestVersion: reader.readInt(), digest: reader.readLong() };
-    checkSeal(seals, reader, 'digest');
+  if (tail.remaining > 0) {
+    storedDigest = { zxid: tail.readLong(), digestVersion: tail.readInt(), digest: tail.readLong() };
+    seals.push(readSeal(tail, 'digest'));
   }
-  if (reader.remaining > 0) {
-    lastProcessedZxid = reader.readLong();
-    checkSeal(seals, reader, 'lastProcessedZxid');
+  if (tail.remaining > 0) {
+    lastProcessedZxid = tail.readLong();
+    seals.push(readSeal(tail, 'lastProcessedZxid'));
   }
-  if (reader.remaining > 0) throw new SnapshotError('corrupt', `snapshot: ${reader.remaining} unknown bytes after the last section`);
-  return {
+  if (tail.remaining > 0) throw new SnapshotError('corrupt', `snapshot: ${tail.remaining} unknown bytes after the last section`);
+  const contents: SnapshotContents = {
     header, sessions, acls, nodes,
-    ...(digest === undefined ? {} : { digest }),
+    ...(storedDigest === undefined ? {} : { digest: storedDigest }),
     ...(lastProcessedZxid === undefined ? {} : { lastProcessedZxid }),
   };
+  return { contents, seals, nodesEnd };
+}
+
+const utf8 = new TextEncoder();
+
+/** StatPersisted as restoreNode takes it; one per parse, refilled for every node. */
+class StatScratch {
+  czxid = 0n;
+  mzxid = 0n;
+  ctime = 0n;
+  mtime = 0n;
+  version = 0;
+  cversion = 0;
+  aversion = 0;
+  ephemeralOwner = 0n;
+  pzxid = 0n;
+}
+
+/**
+ * The node records from `at` up to and including the "/" that ends them, handed to `sink` one
+ * by one; returns the offset after that "/". The same grammar JuteReader would read
+ * (ustring path; buffer data; long aclId; StatPersisted) and the same errors, read straight
+ * from the bytes: a million nodes made a million of each temporary a general reader makes.
+ *
+ * - Data is handed over as its range in `bytes` (-1 length for null): the sink makes the form
+ *   it keeps (the tree, a Latin-1 string; readSnapshot, a copy), and nothing else per node.
+ * - Longs are compared as raw 32-bit halves before a bigint is made: mzxid and pzxid equal to
+ *   czxid (or pzxid to mzxid), mtime to ctime, and a field equal to the same field of the
+ *   previous node (ctime, mtime, ephemeralOwner, aclId) reuse that bigint, and an owner of 0 is
+ *   the constant 0n. A node never changed since its create costs one or two new bigints.
+ * - With `digest`, each node's hash is taken from the record's bytes (recordDigest).
+ */
+function parseNodes(bytes: Uint8Array, start: number, acls: ReadonlyMap<bigint, ACLT[]>, sink: NodeSink, digest: ParseDigest | undefined): number {
+  const end = bytes.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const stat = new StatScratch();
+  const open = openAclUnsafe();
+  const sum = digest?.sum;
+  // The previous node's raw halves of each long and the bigint they made: (0, 0) is 0n, and
+  // (-1, -1) is the aclId -1n of OPEN_ACL_UNSAFE.
+  let aclHigh = -1;
+  let aclLow = -1;
+  let aclId = OPEN_ACL_UNSAFE_ID;
+  let acl: ACLT[] | undefined = open;
+  let ctimeHigh = 0;
+  let ctimeLow = 0;
+  let ctime = 0n;
+  let mtimeHigh = 0;
+  let mtimeLow = 0;
+  let mtime = 0n;
+  let ownerHigh = 0;
+  let ownerLow = 0;
+  let owner = 0n;
+  let at = start;
+  for (;;) {
+    if (at + 4 > end) throw shortRead('int', 4, at, end);
+    const pathLength = view.getInt32(at);
+    at += 4;
+    const pathStart = at;
+    let path = '';
+    let asciiPath = true;
+    if (pathLength !== -1) {
+      if (pathLength < -1) throw new JuteError(`negative string length ${pathLength}`);
+      if (at + pathLength > end) throw shortRead('ustring', pathLength, at, end);
+      at += pathLength;
+      if (pathLength === 1 && bytes[pathStart] === 0x2f) return at;
+      asciiPath = isAsciiRange(view, pathStart, at);
+      path = asciiPath ? decodeAscii(bytes, pathStart, at) : decodeUtf8(bytes, pathStart, at);
+    }
+    const pathEnd = at;
+
+    if (at + 4 > end) throw shortRead('int', 4, at, end);
+    const dataLength = view.getInt32(at);
+    at += 4;
+    const dataStart = at;
+    if (dataLength !== -1) {
+      if (dataLength < -1) throw new JuteError(`negative buffer length ${dataLength}`);
+      if (at + dataLength > end) throw shortRead('buffer', dataLength, at, end);
+      at += dataLength;
+    }
+    const dataEnd = at;
+
+    if (at + NODE_TAIL_BYTES > end) throw shortRead('aclId and StatPersisted', NODE_TAIL_BYTES, at, end);
+    const aclHighNow = view.getInt32(at);
+    const aclLowNow = view.getInt32(at + 4);
+    if (aclHighNow !== aclHigh || aclLowNow !== aclLow) {
+      aclHigh = aclHighNow;
+      aclLow = aclLowNow;
+      aclId = view.getBigInt64(at);
+      acl = aclId === OPEN_ACL_UNSAFE_ID ? open : acls.get(aclId);
+    }
+    const s = at + 8;
+    at = s + STAT_PERSISTED_BYTES;
+    // StatPersisted: czxid 0, mzxid 8, ctime 16, mtime 24, version 32, cversion 36,
+    // aversion 40, ephemeralOwner 44, pzxid 52.
+    const czxidHigh = view.getInt32(s);
+    const czxidLow = view.getInt32(s + 4);
+    const czxid = view.getBigInt64(s);
+    const mzxidHigh = view.getInt32(s + 8);
+    const mzxidLow = view.getInt32(s + 12);
+    const mzxid = mzxidHigh === czxidHigh && mzxidLow === czxidLow ? czxid : view.getBigInt64(s + 8);
+    const ctimeHighNow = view.getInt32(s + 16);
+    const ctimeLowNow = view.getInt32(s + 20);
+    if (ctimeHighNow !== ctimeHigh || ctimeLowNow !== ctimeLow) {
+      ctimeHigh = ctimeHighNow;
+      ctimeLow = ctimeLowNow;
+      ctime = view.getBigInt64(s + 16);
+    }
+    const mtimeHighNow = view.getInt32(s + 24);
+    const mtimeLowNow = view.getInt32(s + 28);
+    let mtimeNow: bigint;
+    if (mtimeHighNow === ctimeHigh && mtimeLowNow === ctimeLow) {
+      mtimeNow = ctime;
+    } else {
+      if (mtimeHighNow !== mtimeHigh || mtimeLowNow !== mtimeLow) {
+        mtimeHigh = mtimeHighNow;
+        mtimeLow = mtimeLowNow;
+        mtime = view.getBigInt64(s + 24);
+      }
+      mtimeNow = mtime;
+    }
+    const ownerHighNow = view.getInt32(s + 44);
+    const ownerLowNow = view.getInt32(s + 48);
+    if (ownerHighNow !== ownerHigh || ownerLowNow !== ownerLow) {
+      ownerHigh = ownerHighNow;
+      ownerLow = ownerLowNow;
+      owner = ownerHighNow === 0 && ownerLowNow === 0 ? 0n : view.getBigInt64(s + 44);
+    }
+    const pzxidHigh = view.getInt32(s + 52);
+    const pzxidLow = view.getInt32(s + 56);
+    stat.czxid = czxid;
+    stat.mzxid = mzxid;
+    stat.ctime = ctime;
+    stat.mtime = mtimeNow;
+    stat.version = view.getInt32(s + 32);
+    stat.cversion = view.getInt32(s + 36);
+    stat.aversion = view.getInt32(s + 40);
+    stat.ephemeralOwner = owner;
+    stat.pzxid = pzxidHigh === czxidHigh && pzxidLow === czxidLow ? czxid
+      : pzxidHigh === mzxidHigh && pzxidLow === mzxidLow ? mzxid : view.getBigInt64(s + 52);
+
+    if (sum !== undefined && isDigested(path)) {
+      // A non-ASCII path hashes as what the loaded string encodes to (invalid UTF-8 in the file
+      // was replaced while decoding), as treeDigest of the loaded tree would.
+      sum.add(asciiPath ? recordDigest(view, pathStart, pathEnd, dataStart, dataEnd, s)
+        : recordDigestOfPath(utf8.encode(path), view, dataStart, dataEnd, s));
+    }
+    sink(path, dataStart, dataLength, aclId, acl, stat);
+  }
 }
 
 function openAclUnsafe(): ACLT[] {
@@ -451,51 +678,133 @@ export interface DeserializedSnapshot {
 
 /**
  * Reads a snapshot into a fresh DataTree, node by node as the file is parsed (no list of all
- * nodes is built). Throws SnapshotError.
+ * nodes is built). Node data is copied out of the file as it is parsed (parseNodes), so the
+ * tree is not put in its loading mode, which would copy each node's data a second time.
+ * The digest check sums node hashes taken from the file's bytes while parsing, when the file's
+ * tail shows a digest section that will be checked, rather than walking the loaded tree again;
+ * the nodes it loads are those bytes (see the sink), so the sum is the loaded tree's digest.
+ * Throws SnapshotError.
  */
 export function deserializeSnapshot(bytes: Uint8Array, options: DeserializeOptions = {}): DeserializedSnapshot {
+  return startDeserializing(bytes, options, true).finish();
+}
+
+/** A snapshot parsed into its tree, whose checksums and digest are still to be compared. */
+export interface PendingSnapshot {
+  /**
+   * Completes the load: compares the seals and the digest using `checks` when given (from
+   * snapshotChecks of the same bytes), else computes them here. Throws SnapshotError as
+   * deserializeSnapshot does. Once only.
+   */
+  finish(checks?: SnapshotChecks): DeserializedSnapshot;
+}
+
+/**
+ * deserializeSnapshot in two steps, so the checks can be computed elsewhere meanwhile: this
+ * parses the file into a tree, checking its structure (and throwing what deserializeSnapshot
+ * would for it), without hashing nodes or summing the file; `finish` does the rest.
+ */
+export function deserializeSnapshotDeferred(bytes: Uint8Array, options: DeserializeOptions = {}): PendingSnapshot {
+  return startDeserializing(bytes, options, false);
+}
+
+function startDeserializing(bytes: Uint8Array, options: DeserializeOptions, checkHere: boolean): PendingSnapshot {
   if (!endsWithSeal(bytes)) throw new SnapshotError('incomplete', `snapshot of ${bytes.length} bytes does not end with a seal: an incomplete write`);
   const tree = new DataTree();
+  const ahead = checkHere ? digestAhead(bytes) : undefined;
+  const digest: ParseDigest | undefined = ahead !== undefined && ahead.digestVersion === DIGEST_VERSION && ahead.zxid > 0n
+    && (options.zxid === undefined || options.zxid === ahead.zxid) ? { sum: new DigestSum() } : undefined;
   // Nodes whose ACL id the table lacks (a fuzzy snapshot): placed with OPEN_ACL_UNSAFE for now.
   const unresolved: { path: string; aclId: bigint }[] = [];
   let first = true;
-  const place: NodeSink = (stored, data, aclId, acl, stat) => {
+  let zookeeperNodeStored = false;
+  const place: NodeSink = (stored, dataStart, dataLength, aclId, acl, stat) => {
     const path = stored === '' ? '/' : stored;
     if (first && path !== '/') throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
     first = false;
     if (path !== '/' && (!path.startsWith('/') || path.endsWith('/'))) throw new SnapshotError('invalid-tree', `snapshot: bad path ${JSON.stringify(stored)}`);
     if (acl === undefined) unresolved.push({ path, aclId });
+    if (path === ZOOKEEPER_NODE) zookeeperNodeStored = true;
     try {
-      // StatPersisted has exactly the fields restoreNode takes; no copy per node.
-      tree.restoreNode(path, data, acl ?? OPEN_ACL, stat);
+      // StatPersisted has exactly the fields restoreNode takes; it copies them out of the scratch object.
+      tree.restoreNode(path, dataLength === -1 ? null : latin1Of(bytes, dataStart, dataStart + dataLength), acl ?? OPEN_ACL, stat);
     } catch (error) {
       throw new SnapshotError('invalid-tree', `snapshot: cannot place ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  let contents: SnapshotContents;
+  let parsed: Parsed;
   try {
-    contents = parse(bytes, place);
+    parsed = parse(bytes, place, [], digest);
   } catch (error) {
     if (error instanceof JuteError) throw new SnapshotError('corrupt', `snapshot: ${error.message}`, { cause: error });
     throw error;
   }
   if (first) throw new SnapshotError('invalid-tree', 'snapshot: the first node is not the root ("")');
-  if (unresolved.length > 0) {
-    const found = aclsMadeLater(contents.acls, new Set(unresolved.map((node) => node.aclId)), options.laterTxns ?? []);
-    for (const { path, aclId } of unresolved) {
-      const acl = found.get(aclId);
-      if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path} refers to ACL ${aclId}, which is neither in the ACL table nor made by a later txn`);
-      tree.replaceAcl(tree.get(path)!, acl);
+  const { contents, seals, nodesEnd } = parsed;
+  let finished = false;
+
+  const finish = (given?: SnapshotChecks): DeserializedSnapshot => {
+    if (finished) throw new Error('deserializeSnapshot: finish called twice');
+    finished = true;
+    // Checks of other bytes (a file that changed, a worker's mistake) are not used.
+    const checks = given !== undefined && given.length === bytes.length && given.nodesEnd === nodesEnd ? given : undefined;
+    verifySeals(bytes, seals, checks === undefined ? undefined : new Map(checks.sealSums));
+    if (unresolved.length > 0) {
+      const found = aclsMadeLater(contents.acls, new Set(unresolved.map((node) => node.aclId)), options.laterTxns ?? []);
+      for (const { path, aclId } of unresolved) {
+        const acl = found.get(aclId);
+        if (acl === undefined) throw new SnapshotError('invalid-tree', `snapshot: ${path} refers to ACL ${aclId}, which is neither in the ACL table nor made by a later txn`);
+        tree.replaceAcl(tree.get(path)!, acl);
+      }
+    }
+    tree.finishRestore();
+    tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
+    let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
+    const stored = contents.digest;
+    if (stored !== undefined && stored.zxid === tree.lastProcessedZxid && stored.zxid > 0n && stored.digestVersion === DIGEST_VERSION) {
+      let loaded: bigint;
+      if (digest !== undefined || checks !== undefined) {
+        const sum = new DigestSum();
+        sum.addLong(digest !== undefined ? digest.sum.value : checks!.nodesDigest);
+        // The tree starts with the reserved nodes; of those a file may leave out, only /zookeeper hashes to more than 0.
+        if (!zookeeperNodeStored) sum.add(nodeDigest(ZOOKEEPER_NODE, tree.get(ZOOKEEPER_NODE)!));
+        loaded = sum.value;
+      } else {
+        loaded = treeDigest(tree.nodes);
+      }
+      digestCheck = stored.digest === loaded ? 'match' : 'mismatch';
+    }
+    return { tree, sessions: contents.sessions, contents, digestCheck };
+  };
+  return { finish };
+}
+
+const ZOOKEEPER_NODE = '/zookeeper';
+
+/** Whether a seal's or the nodes' closing ustring "/" (int 1, '/') is at `at`. */
+function slashAt(bytes: Uint8Array, at: number): boolean {
+  return at >= 0 && bytes[at] === 0 && bytes[at + 1] === 0 && bytes[at + 2] === 0 && bytes[at + 3] === 1 && bytes[at + 4] === 0x2f;
+}
+
+/** Bytes of the digest section with its seal, and of the 3.9 lastProcessedZxid section with its seal. */
+const DIGEST_SECTION_BYTES = 8 + 4 + 8 + SEAL_BYTES;
+const LAST_PROCESSED_SECTION_BYTES = 8 + SEAL_BYTES;
+
+/**
+ * The digest section's zxid and version as the end of the file shows them, before the nodes are
+ * parsed: whether the load will check the digest, and so should hash the nodes as it goes. Only
+ * a hint: parse() reads the real section, and a wrong hint costs time, never a wrong check.
+ */
+function digestAhead(bytes: Uint8Array): { zxid: bigint; digestVersion: number } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const after of [0, LAST_PROCESSED_SECTION_BYTES]) {
+    const section = bytes.length - after - DIGEST_SECTION_BYTES;
+    // Before the section: the nodes' closing "/", then the nodes' seal (long, "/").
+    if (slashAt(bytes, section - SEAL_BYTES - 5) && slashAt(bytes, section - 5) && slashAt(bytes, section + DIGEST_SECTION_BYTES - 5)) {
+      return { zxid: view.getBigInt64(section), digestVersion: view.getInt32(section + 8) };
     }
   }
-  tree.finishRestore();
-  tree.lastProcessedZxid = options.zxid ?? contents.lastProcessedZxid ?? (contents.digest !== undefined && contents.digest.zxid > 0n ? contents.digest.zxid : 0n);
-  let digestCheck: DeserializedSnapshot['digestCheck'] = 'skipped';
-  const stored = contents.digest;
-  if (stored !== undefined && stored.zxid === tree.lastProcessedZxid && stored.zxid > 0n && stored.digestVersion === DIGEST_VERSION) {
-    digestCheck = stored.digest === treeDigest(tree.nodes) ? 'match' : 'mismatch';
-  }
-  return { tree, sessions: contents.sessions, contents, digestCheck };
+  return undefined;
 }
 
 const OPEN_ACL = openAclUnsafe();
@@ -548,4 +857,3 @@ function aclsMadeLater(table: ReadonlyMap<bigint, ACLT[]>, missing: ReadonlySet<
   }
   return found;
 }
-

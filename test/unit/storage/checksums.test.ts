@@ -8,10 +8,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Adler32, adler32 } from '../../../src/storage/format/adler32.js';
 import { Crc32, crc32 } from '../../../src/storage/format/crc32.js';
-import { DigestSum, nodeDigest, treeDigest } from '../../../src/storage/format/digest.js';
+import { DigestSum, nodeDigest, recordDigest, recordDigestOfPath, treeDigest } from '../../../src/storage/format/digest.js';
+import { JuteWriter } from '../../../src/jute/archive.js';
+import { writeRecord } from '../../../src/jute/schema.js';
+import * as R from '../../../src/jute/records.js';
 import { scanLog } from '../../../src/storage/format/txn-log.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
 import { capture, text } from './fixtures.js';
+import { latin1Of } from '../../../src/util/latin1.js';
 
 /** RFC 1950 straight from the definition, reducing after every byte. */
 function naiveAdler32(bytes: Uint8Array): number {
@@ -97,4 +101,49 @@ test('digest sums stay exact past the 2^53 a double holds', () => {
   }
   assert.ok(expected > 2n ** 53n);
   assert.equal(sum.value, BigInt.asIntN(64, expected));
+});
+
+test('a node hash from its serialized record bytes equals nodeDigest of the node', () => {
+  const long = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
+  const int = fc.integer({ min: -0x80000000, max: 0x7fffffff });
+  // Not '/' (the root, hashed as '') nor under /zookeeper/ (hashed as 0): the callers rule those out.
+  const nameArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((name) => !name.startsWith('zookeeper/'));
+  fc.assert(fc.property(nameArb, fc.option(fc.uint8Array({ maxLength: 70 }), { nil: null }),
+    fc.record({ czxid: long, mzxid: long, ctime: long, mtime: long, version: int, cversion: int, aversion: int, ephemeralOwner: long, pzxid: long }),
+    fc.nat(7), (name, data, stat, lead) => {
+      const path = `/${name}`;
+      const writer = new JuteWriter();
+      for (let i = 0; i < lead; i++) writer.writeBoolean(true);
+      const pathStart = writer.length + 4;
+      writer.writeUstring(path);
+      const pathEnd = writer.length;
+      writer.writeBuffer(data);
+      const dataEnd = writer.length;
+      writeRecord(writer, R.StatPersisted, stat);
+      const bytes = writer.toBytes();
+      const view = new DataView(bytes.buffer);
+      const expected = nodeDigest(path, { ...stat, data: latin1Of(data) });
+      assert.equal(recordDigest(view, pathStart, pathEnd, dataEnd - (data?.length ?? 0), dataEnd, dataEnd), expected);
+      assert.equal(recordDigestOfPath(text(path), view, dataEnd - (data?.length ?? 0), dataEnd, dataEnd), expected);
+    }), { numRuns: 500 });
+});
+
+test('Adler-32 of large inputs in any split, across the 16-byte steps and the reduction blocks', () => {
+  const bytes = new Uint8Array(300_000);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+  bytes.fill(0xff, 100_000, 140_000);
+  const expected = naiveAdler32(bytes);
+  assert.equal(adler32(bytes), expected);
+  for (const cuts of [[1, 63, 64, 65, 3791, 3792, 3793, 7584], [17, 100_003, 139_999], [299_999]]) {
+    const running = new Adler32();
+    let from = 0;
+    for (const cut of [...cuts, bytes.length]) {
+      running.update(bytes, from, cut);
+      from = cut;
+    }
+    assert.equal(running.value, expected, cuts.join(','));
+  }
+  // A view into a larger buffer reads from its own offset.
+  const inner = new Uint8Array(bytes.buffer, 5, 200_000);
+  assert.equal(adler32(inner), naiveAdler32(inner));
 });

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Crc32, crc32 } from '../../../src/storage/format/crc32.js';
+import { Crc32, crc32, crc32Final, crc32UpdateView, CRC32_INITIAL } from '../../../src/storage/format/crc32.js';
 
 function bytewise(bytes: Uint8Array): number {
   let c = 0xffffffff;
@@ -23,6 +23,11 @@ test('slicing-by-8 CRC-32 equals the bitwise definition at every length, offset 
     const expected = bytewise(bytes.subarray(start));
     assert.equal(crc32(bytes, start), expected);
     assert.equal(new Crc32().update(bytes, start, split).update(bytes, split).value, expected);
+    // The DataView variant, on a view that starts inside its buffer.
+    const inner = new Uint8Array(bytes.length + 3);
+    inner.set(bytes, 3);
+    const view = new DataView(inner.buffer, 3, bytes.length);
+    assert.equal(crc32Final(crc32UpdateView(crc32UpdateView(CRC32_INITIAL, view, start, split), view, split, bytes.length)), expected);
   }), { numRuns: 2000 });
   for (let length = 0; length <= 40; length++) {
     const bytes = Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff);
