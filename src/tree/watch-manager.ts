@@ -6,7 +6,8 @@
  * Modes: `standard` watches fire once and are removed; `persistent` watches stay and fire for
  * their exact path; `persistentRecursive` watches stay and fire for their path and every
  * descendant, but never with NodeChildrenChanged (ZOOKEEPER-4475).
- * Invariants: one trigger notifies a watcher at most once; a watcher holds one mode per path.
+ * Invariants: one trigger notifies a watcher at most once; a watcher holds one mode per path;
+ * `byWatcher` lists exactly the paths where a watcher holds a watch.
  */
 import { EventType, type EventTypeValue } from '../protocol/codes.js';
 
@@ -45,6 +46,20 @@ export class WatchManager {
     persistent: new Map(),
     persistentRecursive: new Map(),
   };
+  /**
+   * The paths each watcher watches (in one mode or another), so a closed connection's watches
+   * are found without scanning every watched path: with many connections closing at once (a
+   * partition healing, a client fleet restarting) that scan was quadratic.
+   */
+  private readonly byWatcher = new Map<WatcherId, Set<string>>();
+
+  /** Takes `path` out of the watcher's list once it holds no mode there. */
+  private forgetPath(path: string, watcher: WatcherId): void {
+    const paths = this.byWatcher.get(watcher);
+    if (paths === undefined || this.has(path, watcher)) return;
+    paths.delete(path);
+    if (paths.size === 0) this.byWatcher.delete(watcher);
+  }
 
   /**
    * Registers a watch. As in ZooKeeper 3.8, a watcher holds one mode per path and the latest
@@ -56,13 +71,17 @@ export class WatchManager {
       if (other !== mode) removeFrom(this.byMode[other], path, watcher);
     }
     addTo(this.byMode[mode], path, watcher);
+    let paths = this.byWatcher.get(watcher);
+    if (paths === undefined) this.byWatcher.set(watcher, (paths = new Set()));
+    paths.add(path);
   }
 
   /** Removes one registration; with no mode, every mode on that path. True if any was removed. */
   remove(path: string, watcher: WatcherId, mode?: WatchMode): boolean {
-    if (mode !== undefined) return removeFrom(this.byMode[mode], path, watcher);
     let removed = false;
-    for (const map of Object.values(this.byMode)) removed = removeFrom(map, path, watcher) || removed;
+    if (mode !== undefined) removed = removeFrom(this.byMode[mode], path, watcher);
+    else for (const map of Object.values(this.byMode)) removed = removeFrom(map, path, watcher) || removed;
+    if (removed) this.forgetPath(path, watcher);
     return removed;
   }
 
@@ -78,11 +97,10 @@ export class WatchManager {
 
   /** Drops every registration of a watcher (its connection closed). */
   removeWatcher(watcher: WatcherId): void {
-    for (const map of Object.values(this.byMode)) {
-      for (const [path, set] of map) {
-        if (set.delete(watcher) && set.size === 0) map.delete(path);
-      }
-    }
+    const paths = this.byWatcher.get(watcher);
+    if (paths === undefined) return;
+    this.byWatcher.delete(watcher);
+    for (const path of paths) for (const map of Object.values(this.byMode)) removeFrom(map, path, watcher);
   }
 
   /**
@@ -100,7 +118,10 @@ export class WatchManager {
     };
     const standard = this.byMode.standard.get(path);
     take(standard);
-    if (standard !== undefined) this.byMode.standard.delete(path);
+    if (standard !== undefined) {
+      this.byMode.standard.delete(path);
+      for (const watcher of standard) this.forgetPath(path, watcher);
+    }
     take(this.byMode.persistent.get(path));
     const recursive = this.byMode.persistentRecursive;
     if (recursive.size > 0 && type !== EventType.NodeChildrenChanged) {
