@@ -105,6 +105,11 @@ function newNode(data: string | null, acl: ACLT[], zxid: bigint, timeMs: bigint,
   };
 }
 
+/** What restoreNode remembers between calls ('\0' matches no path). */
+function emptyRestoreCache(): { parentPath: string; parent: DataNode | undefined; lastPath: string; last: DataNode | undefined; time: bigint } {
+  return { parentPath: '\0', parent: undefined, lastPath: '\0', last: undefined, time: -1n };
+}
+
 export class DataTree {
   private readonly root: DataNode;
   private count = 1;
@@ -130,7 +135,7 @@ export class DataTree {
    */
   /** The directory (a node with its path) that the last lookup went through, for `lookup`. */
   private readonly lastDir: { path: string; node: DataNode | undefined } = { path: '', node: undefined };
-  private restoreCache = { parentPath: '\0', parent: undefined as DataNode | undefined, lastPath: '\0', last: undefined as DataNode | undefined, time: -1n };
+  private restoreCache = emptyRestoreCache();
 
   constructor() {
     this.root = newNode('', this.acls.acquire(OPEN_ACL_UNSAFE), 0n, 0n, 0n);
@@ -421,8 +426,7 @@ export class DataTree {
    * tree starts with (root, /zookeeper…) gets the stored state; any other existing node, or a
    * missing parent, is an error (the message says which).
    */
-  restoreNode(path: string, data: string | Uint8Array | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children' | 'viewMark'>): void {
-    const text = typeof data === 'string' ? data : latin1Of(data);
+  restoreNode(path: string, data: string | null, acl: readonly ACLT[], stat: Omit<DataNode, 'data' | 'acl' | 'children' | 'viewMark'>): void {
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     const parent = this.restoredParent(path, slash);
@@ -431,11 +435,11 @@ export class DataTree {
       if (!RESERVED_PATHS.has(path) || this.restored.has(path)) throw new Error(`${path} is stored twice`);
       this.restored.add(path);
       this.approximateDataBytes += (data?.length ?? 0) - (node.data?.length ?? 0);
-      node.data = text;
+      node.data = data;
       this.replaceAcl(node, acl);
     } else {
       if (parent === undefined) throw new Error(`${path} comes before its parent ${parentPath(path)}`);
-      node = newNode(text, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner === 0n ? 0n : stat.ephemeralOwner);
+      node = newNode(data, this.acls.acquire(acl), 0n, 0n, stat.ephemeralOwner === 0n ? 0n : stat.ephemeralOwner);
       this.addChild(parent, name, node);
       this.count++;
       this.approximateDataBytes += path.length + (data?.length ?? 0);
@@ -475,7 +479,7 @@ export class DataTree {
   /** Ends loading: forgets which reserved nodes were restored, and recounts the quotas. */
   finishRestore(): void {
     this.restored.clear();
-    this.restoreCache = { parentPath: '\0', parent: undefined, lastPath: '\0', last: undefined, time: -1n };
+    this.restoreCache = emptyRestoreCache();
     this.quotas.rebuild();
   }
 

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DataTree } from '../../tree/data-tree.js';
 import { formatSnapshotName } from '../format/file-names.js';
-import { SnapshotSerializer, type SnapshotSession } from '../format/snapshot.js';
+import { type SnapshotSession } from '../format/snapshot.js';
+import { SnapshotSerializer } from '../format/snapshot-writer.js';
 import { fsyncDirectory } from './fs-util.js';
 
 export interface SnapshotWritten {

@@ -14,19 +14,8 @@ import { writeRecord } from '../../../src/jute/schema.js';
 import * as R from '../../../src/jute/records.js';
 import { scanLog } from '../../../src/storage/format/txn-log.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
-import { capture, text } from './fixtures.js';
+import { capture, naiveAdler32, text } from './fixtures.js';
 import { latin1Of } from '../../../src/util/latin1.js';
-
-/** RFC 1950 straight from the definition, reducing after every byte. */
-function naiveAdler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (const byte of bytes) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  return b * 65536 + a;
-}
 
 test('Adler-32 check values (RFC 1950; java.util.zip.Adler32 of the same bytes)', () => {
   assert.equal(adler32(new Uint8Array(0)), 1);

@@ -92,3 +92,14 @@ export function treeShape(tree: DataTree): Record<string, unknown> {
   }
   return out;
 }
+
+/** RFC 1950 straight from the definition, reducing after every byte. */
+export function naiveAdler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return b * 65536 + a;
+}

@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { DataTree } from '../../../src/tree/data-tree.js';
 import type { Txn, TxnHeader } from '../../../src/tree/txn.js';
 import type { LogEntry } from '../../../src/storage/format/txn-codec.js';
-import { deserializeSnapshot, serializeSnapshot } from '../../../src/storage/format/snapshot.js';
+import { deserializeSnapshot } from '../../../src/storage/format/snapshot.js';
+import { serializeSnapshot } from '../../../src/storage/format/snapshot-writer.js';
 import { Replay, ReplayError } from '../../../src/storage/replay.js';
 import { OPEN, sessionA, sessionB, treeShape } from './fixtures.js';
 

@@ -14,12 +14,12 @@ import { JuteWriter } from '../../../src/jute/archive.js';
 import { writeRecord } from '../../../src/jute/schema.js';
 import * as R from '../../../src/jute/records.js';
 import {
-  deserializeSnapshot, deserializeSnapshotDeferred, readSnapshot, serializeSnapshot, snapshotChecks, SnapshotError, SnapshotSerializer,
-  type StatPersistedT,
+  deserializeSnapshot, deserializeSnapshotDeferred, readSnapshot, snapshotChecks, SnapshotError, type StatPersistedT,
 } from '../../../src/storage/format/snapshot.js';
+import { serializeSnapshot, SnapshotSerializer } from '../../../src/storage/format/snapshot-writer.js';
 import { nodeDigest, treeDigest } from '../../../src/storage/format/digest.js';
 import { DataTree } from '../../../src/tree/data-tree.js';
-import { OPEN, READ_AND_DIGEST } from './fixtures.js';
+import { naiveAdler32, OPEN, READ_AND_DIGEST } from './fixtures.js';
 import { bytesOfLatin1, latin1Of } from '../../../src/util/latin1.js';
 
 interface NodeRecord {
@@ -37,16 +37,6 @@ interface FileParts {
   readonly digest?: { readonly zxid: bigint; readonly digest: bigint };
   /** ZooKeeper 3.9's section after the digest one. */
   readonly lastProcessedZxid?: bigint;
-}
-
-function naiveAdler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (const byte of bytes) {
-    a = (a + byte) % 65521;
-    b = (b + a) % 65521;
-  }
-  return b * 65536 + a;
 }
 
 /** A snapshot file straight from the grammar: ACL table {1: READ_AND_DIGEST}, the nodes, then the seals. */

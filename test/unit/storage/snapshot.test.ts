@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DataTree } from '../../../src/tree/data-tree.js';
 import type { Txn, TxnHeader } from '../../../src/tree/txn.js';
-import {
-  deserializeSnapshot, readSnapshot, serializeSnapshot, SnapshotError, SnapshotSerializer,
-} from '../../../src/storage/format/snapshot.js';
+import { deserializeSnapshot, readSnapshot, SnapshotError } from '../../../src/storage/format/snapshot.js';
+import { serializeSnapshot, SnapshotSerializer } from '../../../src/storage/format/snapshot-writer.js';
 import { treeDigest } from '../../../src/storage/format/digest.js';
 import { capture, hex, OPEN, READ_AND_DIGEST, sampleEntries, sessionA, sessionB, treeOf, treeShape } from './fixtures.js';
 import { bytesOfLatin1 } from '../../../src/util/latin1.js';
