@@ -89,6 +89,12 @@ export class JuteReader {
     return value;
   }
 
+  /** Moves past `count` bytes the caller has already looked at (within bounds). */
+  skip(count: number): void {
+    this.need(count, 'skip');
+    this.offset += count;
+  }
+
   readBoolean(): boolean {
     this.need(1, 'boolean');
     return this.bytes[this.offset++] !== 0;

@@ -10,8 +10,9 @@
 import { ErrorCode, OpCode, createModeOf, Perms } from '../protocol/codes.js';
 import type { ACLT, IdT } from '../jute/records.js';
 import * as R from '../jute/records.js';
-import { decode } from '../jute/schema.js';
-import { JuteError } from '../jute/archive.js';
+import { decode, type Rec } from '../jute/schema.js';
+import { JuteError, JuteReader } from '../jute/archive.js';
+import { AclVectorCodec } from '../jute/acl-lists.js';
 import { checkACL, fixupACL, type AclPolicy } from '../tree/acl.js';
 import { parentPath } from '../tree/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, TTL_MAX_MS, type Txn } from '../tree/txn.js';
@@ -65,11 +66,32 @@ export function prepWrite(request: PrepRequest, overlay: Overlay, policy: PrepPo
   }
 }
 
+/**
+ * The ACL lists of create requests: a repeated list (nearly every create repeats its client's
+ * list) decodes to the same frozen array, whose fixupACL answer is then remembered too. Both are
+ * pure functions of the bytes, so one for the process is safe.
+ */
+const requestAcls = new AclVectorCodec();
+let lastFixupIn: readonly ACLT[] | undefined;
+let lastFixupOut: ACLT[] = [];
+
+/** CreateRequest{path; data; acl[]; flags} and CreateTTLRequest (plus long ttl), as decode() reads them. */
+function decodeCreate(body: Uint8Array, withTtl: boolean): Rec<typeof R.CreateTTLRequest> {
+  const reader = new JuteReader(body);
+  const path = reader.readUstring();
+  const data = reader.readBuffer();
+  const acl = requestAcls.read(reader, body);
+  const flags = reader.readInt();
+  const ttl = withTtl ? reader.readLong() : -1n;
+  if (reader.remaining !== 0) throw new JuteError(`${withTtl ? 'CreateTTLRequest' : 'CreateRequest'}: ${reader.remaining} trailing bytes`);
+  return { path, data, acl, flags, ttl };
+}
+
 function decodeWrite(type: number, body: Uint8Array): MultiOp {
   switch (type) {
     case OpCode.create: case OpCode.create2: case OpCode.createContainer:
-      return { type, request: decode(R.CreateRequest, body) };
-    case OpCode.createTTL: return { type, request: decode(R.CreateTTLRequest, body) };
+      return { type, request: decodeCreate(body, false) };
+    case OpCode.createTTL: return { type, request: decodeCreate(body, true) };
     case OpCode.delete: return { type, request: decode(R.DeleteRequest, body) };
     case OpCode.setData: return { type, request: decode(R.SetDataRequest, body) };
     case OpCode.setACL: return { type, request: decode(R.SetACLRequest, body) };
@@ -121,8 +143,14 @@ function nextVersion(current: number, expected: number): number {
 }
 
 function fixup(acl: ACLT[], authInfo: readonly IdT[]): ACLT[] {
+  if (acl === lastFixupIn) return lastFixupOut;
   const fixed = fixupACL(acl, authInfo);
   if ('err' in fixed) throw new KeeperError(fixed.err);
+  // Without an "auth" entry the answer does not depend on who asks; a frozen list cannot change.
+  if (Object.isFrozen(acl) && !acl.some((entry) => entry.id.scheme === 'auth')) {
+    lastFixupIn = acl;
+    lastFixupOut = Object.freeze(fixed.acl) as ACLT[];
+  }
   return fixed.acl;
 }
 

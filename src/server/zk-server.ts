@@ -509,7 +509,7 @@ export class ZooKeeperServerCore {
 
   private applyWrite(entry: Entry & { kind: 'write' }): void {
     const { header, txn } = entry.log;
-    const { result, events } = this.tree.applyTxn(header, txn);
+    const { result, events } = this.tree.applyTxn(header, txn, true);
     this.records.applied(header.zxid);
     this.emitEvents(events);
     const connection = entry.connectionId === undefined ? undefined : this.connections.get(entry.connectionId);

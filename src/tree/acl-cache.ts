@@ -43,7 +43,8 @@ export class AclCache {
   /** The shared array equal to `acl`, counted once more. */
   acquire(acl: readonly ACLT[]): ACLT[] {
     // The comparison goes first: looking a fresh array up by identity makes V8 give it a hash.
-    let entry = this.last !== undefined && sameAcl(this.last.acl, acl) ? this.last : this.byArray.get(acl);
+    const last = this.last;
+    let entry = last !== undefined && (last.acl === acl || sameAcl(last.acl, acl)) ? last : this.byArray.get(acl);
     if (entry === undefined) {
       const key = keyOf(acl);
       entry = this.byKey.get(key);

@@ -164,8 +164,10 @@ export class DataTree {
     if (end === 1) return this.root;
     // Requests come in runs on one directory (a queue, a lock, a service's instances): a path
     // in the directory looked up last skips the walk down to it.
-    const last = path.lastIndexOf('/', end - 1);
     const dir = this.lastDir;
+    // ... and a create looks up the new node's parent, that directory itself.
+    if (dir.node !== undefined && dir.path.length === end && path.startsWith(dir.path)) return dir.node;
+    const last = path.lastIndexOf('/', end - 1);
     if (last > 0 && dir.node !== undefined && dir.path.length === last && path.startsWith(dir.path)) {
       return last + 1 === end ? undefined : dir.node.children.get(path.slice(last + 1, end));
     }
@@ -242,22 +244,28 @@ export class DataTree {
     return count;
   }
 
-  applyTxn(header: TxnHeader, txn: Txn): { result: TxnResult; events: WatchEvent[] } {
+  /**
+   * Applies one txn. `prepared` says the txn comes from this server's own prep stage, which
+   * checked it against every txn before it (ChangeRecords): a create's name is then known to be
+   * free, and the parent's children map (often the largest map there is) is probed once, not
+   * twice. Replayed txns are not prepared: over a fuzzy snapshot a create may meet its node.
+   */
+  applyTxn(header: TxnHeader, txn: Txn, prepared = false): { result: TxnResult; events: WatchEvent[] } {
     const events: WatchEvent[] = [];
-    const result = this.apply(header, txn, events);
+    const result = this.apply(header, txn, events, prepared);
     if (header.zxid > this.lastProcessedZxid) this.lastProcessedZxid = header.zxid;
     return { result, events };
   }
 
-  private apply(header: TxnHeader, txn: Txn, events: WatchEvent[]): TxnResult {
+  private apply(header: TxnHeader, txn: Txn, events: WatchEvent[], prepared: boolean): TxnResult {
     switch (txn.type) {
       case 'create':
       case 'create2':
-        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events);
+        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, txn.ephemeral ? header.clientId : 0n, txn.parentCVersion, events, prepared);
       case 'createContainer':
-        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events);
+        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, CONTAINER_EPHEMERAL_OWNER, txn.parentCVersion, events, prepared);
       case 'createTTL':
-        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events);
+        return this.createNode(header, txn.type, txn.path, txn.data, txn.acl, ttlEphemeralOwner(txn.ttl), txn.parentCVersion, events, prepared);
       case 'delete':
       case 'deleteContainer':
         return { type: 'delete', err: this.deleteNode(txn.path, header.zxid, events) };
@@ -307,7 +315,7 @@ export class DataTree {
             return { type: 'error', err: sub.err };
           }
           if (failed) return { type: 'error', err: postFailure ? ErrorCode.RUNTIMEINCONSISTENCY : ErrorCode.OK };
-          return this.apply(header, sub, events);
+          return this.apply(header, sub, events, prepared);
         });
         return { type: 'multi', err: ErrorCode.OK, results };
       }
@@ -315,11 +323,11 @@ export class DataTree {
   }
 
   private createNode(header: TxnHeader, txnType: CreateTxnType, path: string, data: Uint8Array | null, acl: ACLT[], ephemeralOwner: bigint,
-    parentCVersion: number, events: WatchEvent[]): TxnResult & { type: 'create' } {
+    parentCVersion: number, events: WatchEvent[], prepared: boolean): TxnResult & { type: 'create' } {
     const parent = this.parentOf(path);
     if (parent === undefined) return { type: 'create', err: ErrorCode.NONODE, path, txnType };
     const name = childName(path);
-    if (parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
+    if (!prepared && parent.children.has(name)) return { type: 'create', err: ErrorCode.NODEEXISTS, path, txnType };
     this.willChangeNode(parent);
     // As in DataTree.createNode: cversion only moves forward, so replaying an older txn cannot rewind it.
     let cversion = parentCVersion;
@@ -413,10 +421,17 @@ export class DataTree {
     }
   }
 
-  /** Adds `node` as the parent's child `name`, which the caller has checked is free. */
+  /** Adds `node` as the parent's child `name`, which the caller has checked (or prep has) is free. */
   private addChild(parent: DataNode, name: string, node: DataNode): void {
-    if (parent.children === noChildren) parent.children = new Map([[name, node]]);
-    else parent.children.set(name, node);
+    if (parent.children === noChildren) {
+      parent.children = new Map([[name, node]]);
+      return;
+    }
+    const size = parent.children.size;
+    parent.children.set(name, node);
+    // A prepared create over an existing node would mean prep and the tree disagree: stop
+    // rather than serve a tree that lost a node (the log still holds every txn).
+    if (parent.children.size === size) throw new Error(`invariant: a create replaced the existing child ${name}`);
   }
 
   /**

@@ -39,6 +39,7 @@ import { JuteError, JuteReader, JuteWriter } from '../../jute/archive.js';
 import { readRecord, writeRecord } from '../../jute/schema.js';
 import * as R from '../../jute/records.js';
 import { OpCode } from '../../protocol/codes.js';
+import { ACL_BYTES_MIN, AclVectorCodec, frozenAcl } from '../../jute/acl-lists.js';
 import type { Txn, TxnHeader, TxnType } from '../../tree/txn.js';
 
 export interface TxnDigestValue {
@@ -99,11 +100,23 @@ function headerTypeFits(type: number, txn: Txn): boolean {
 
 // --- encoding --------------------------------------------------------------------------------
 
+/**
+ * Creates are most of a busy log and nearly all carry the same ACL list: CreateTxn is written
+ * field by field here, its list through the codec that copies a repeated list's bytes.
+ * The codec remembers only frozen lists, so one codec for every writer is safe.
+ */
+const txnAcls = new AclVectorCodec();
+
 function writeTxnRecord(writer: JuteWriter, txn: Txn): void {
   switch (txn.type) {
     case 'create':
     case 'create2':
-      writeRecord(writer, R.CreateTxn, { path: txn.path, data: txn.data, acl: txn.acl, ephemeral: txn.ephemeral, parentCVersion: txn.parentCVersion });
+      // CreateTxn{ustring path; buffer data; vector<ACL> acl; boolean ephemeral; int parentCVersion}
+      writer.writeUstring(txn.path);
+      writer.writeBuffer(txn.data);
+      txnAcls.write(writer, txn.acl);
+      writer.writeBoolean(txn.ephemeral);
+      writer.writeInt(txn.parentCVersion);
       return;
     case 'createContainer':
       writeRecord(writer, R.CreateContainerTxn, { path: txn.path, data: txn.data, acl: txn.acl, parentCVersion: txn.parentCVersion });
@@ -299,16 +312,8 @@ export function decodeTxnEntry(bytes: Uint8Array, where = 'txn entry'): LogEntry
 // --- decoding a log file's entries ------------------------------------------------------------
 
 const TXN_HEADER_BYTES = 32;
-/** The smallest ACL on the wire: int perms and two ustrings' lengths (ACL{perms; Id{scheme; id}}). */
-const ACL_BYTES_MIN = 12;
 /** The smallest Txn inside a MultiTxn: int type and a buffer's length. */
 const MULTI_OP_BYTES_MIN = 8;
-
-/** Decoded ACL lists are shared between entries (TxnEntryReader), so none may be changed. */
-function frozenAcl(acl: R.ACLT[]): R.ACLT[] {
-  for (const entry of acl) Object.freeze(Object.freeze(entry).id);
-  return Object.freeze(acl) as R.ACLT[];
-}
 
 /** A long field read entry after entry: the same bigint again while its 8 bytes stay the same. */
 class RepeatedLong {
