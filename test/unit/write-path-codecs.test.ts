@@ -4,7 +4,9 @@
  *   loop it replaced (kept here as the oracle), on arbitrary strings and on path-like ones;
  * - AclVectorCodec reads what readRecord of vector<ACL> reads (the same lists, or the same
  *   JuteError), also when lists repeat or a repeated list is followed by a different one, and
- *   writes the same bytes as writeRecord, also for a frozen list written again.
+ *   writes the same bytes as writeRecord, also for a frozen list written again;
+ * - a create from this server's prep probes its parent's children once, and stops loudly if
+ *   the node is there after all (replayed creates still report NODEEXISTS).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +16,9 @@ import { AclVectorCodec, frozenAcl } from '../../src/jute/acl-lists.js';
 import { JuteError, JuteReader, JuteWriter } from '../../src/jute/archive.js';
 import { readRecord, record, vector, writeRecord } from '../../src/jute/schema.js';
 import * as R from '../../src/jute/records.js';
+import { DataTree, OPEN_ACL_UNSAFE } from '../../src/tree/data-tree.js';
+import { ErrorCode } from '../../src/protocol/codes.js';
+import type { Txn } from '../../src/tree/txn.js';
 
 /** The validation loop before it went to char codes. */
 function pathErrorOracle(path: string): string | undefined {
@@ -128,4 +133,14 @@ test('AclVectorCodec writes what the schema writes, for fresh and frozen lists a
       assert.deepEqual(writer.toBytes(), encodeAcl(acl));
     }
   }), { numRuns: 500 });
+});
+
+test('a prepared create probes once and stops on a node prep should have seen; a replayed one reports NODEEXISTS', () => {
+  const tree = new DataTree();
+  const create = (): Txn => ({ type: 'create', path: '/a', data: null, acl: OPEN_ACL_UNSAFE, ephemeral: false, parentCVersion: -1 });
+  const header = (zxid: bigint) => ({ clientId: 1n, cxid: 1, zxid, timeMs: 0n });
+  assert.equal(tree.applyTxn(header(1n), create(), true).result.err, ErrorCode.OK);
+  // The replayed form (fuzzy snapshot) meets the node and changes nothing.
+  assert.equal(tree.applyTxn(header(2n), create()).result.err, ErrorCode.NODEEXISTS);
+  assert.throws(() => tree.applyTxn(header(3n), create(), true), /invariant: a create replaced the existing child a/);
 });
