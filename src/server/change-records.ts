@@ -40,7 +40,9 @@ export interface RecordView {
 
 export class ChangeRecords implements RecordView {
   private readonly pending = new Map<string, Pending>();
-  private readonly order: { zxid: bigint; path: string }[] = [];
+  /** Committed entries in zxid order, as two parallel arrays (no object per entry). */
+  private readonly orderZxids: bigint[] = [];
+  private readonly orderPaths: string[] = [];
   private orderHead = 0;
 
   constructor(private readonly tree: DataTree) {}
@@ -64,25 +66,29 @@ export class ChangeRecords implements RecordView {
   commitOverlay(overlay: Overlay, zxid: bigint): void {
     for (const [path, record] of overlay.changes) {
       this.pending.set(path, { zxid, record });
-      this.order.push({ zxid, path });
+      this.orderZxids.push(zxid);
+      this.orderPaths.push(path);
     }
   }
 
   /** The tree has applied every txn up to `zxid`: its entries are now the tree's own state. */
   applied(zxid: bigint): void {
-    const order = this.order;
+    const zxids = this.orderZxids;
+    const paths = this.orderPaths;
     let head = this.orderHead;
-    while (head < order.length && order[head]!.zxid <= zxid) {
-      const { zxid: at, path } = order[head]!;
-      if (this.pending.get(path)?.zxid === at) this.pending.delete(path);
+    while (head < zxids.length && zxids[head]! <= zxid) {
+      const path = paths[head]!;
+      if (this.pending.get(path)?.zxid === zxids[head]) this.pending.delete(path);
       head++;
     }
     // Compact only when the applied prefix is most of the array: amortised O(1) per entry.
-    if (head === order.length) {
-      order.length = 0;
+    if (head === zxids.length) {
+      zxids.length = 0;
+      paths.length = 0;
       head = 0;
-    } else if (head > 1024 && head * 2 > order.length) {
-      order.splice(0, head);
+    } else if (head > 1024 && head * 2 > zxids.length) {
+      zxids.splice(0, head);
+      paths.splice(0, head);
       head = 0;
     }
     this.orderHead = head;

@@ -16,7 +16,7 @@ import { AclVectorCodec } from '../jute/acl-lists.js';
 import { checkACL, fixupACL, type AclPolicy } from '../tree/acl.js';
 import { parentPath } from '../tree/data-tree.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, TTL_MAX_MS, type Txn } from '../tree/txn.js';
-import { isValidPath } from '../util/path.js';
+import { isValidPath, pathError } from '../util/path.js';
 import { withChanges, type NodeRecord, type Overlay, type RecordView } from './change-records.js';
 import { decodeMultiOps, type MultiOp } from './multi.js';
 
@@ -226,8 +226,8 @@ function prepCreate(op: MultiOp & { type: 1 | 15 | 19 | 21 }, request: PrepReque
   const parentName = slash === 0 ? '/' : requestedPath.slice(0, slash);
   const parent = mustGet(overlay, parentName);
   requirePerm(policy, parent.acl, Perms.CREATE, request.authInfo);
+  if (pathError(requestedPath, mode.sequential) !== undefined) throw new KeeperError(ErrorCode.BADARGUMENTS);
   const path = mode.sequential ? requestedPath + sequenceSuffix(parent.cversion) : requestedPath;
-  if (!isValidPath(path)) throw new KeeperError(ErrorCode.BADARGUMENTS);
   if (overlay.get(path) !== undefined) throw new KeeperError(ErrorCode.NODEEXISTS);
   if (ephemeralKindOf(parent.ephemeralOwner) === 'normal') throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS);
   const parentCVersion = (parent.cversion + 1) | 0;

@@ -539,7 +539,8 @@ export class ZooKeeperServerCore {
     switch (result.type) {
       case 'create': {
         const { path, stat } = result;
-        if (type === OpCode.create) return [ErrorCode.OK, (w) => writeRecord(w, R.CreateResponse, { path })];
+        // CreateResponse{ustring path}
+        if (type === OpCode.create) return [ErrorCode.OK, (w) => w.writeUstring(path)];
         return [ErrorCode.OK, (w) => writeRecord(w, R.Create2Response, { path, stat: stat! })];
       }
       case 'setData':
@@ -623,11 +624,12 @@ export class ZooKeeperServerCore {
     if (connection.closing) return;
     connection.outstanding = Math.max(0, connection.outstanding - 1);
     // Whole milliseconds, as ZooKeeper measures them (the formatters print integer min/max).
-    const latencyMs = Math.max(0, Math.round(this.ports.monotonicMs() - entry.receivedMs));
+    const nowMs = this.ports.monotonicMs();
+    const latencyMs = Math.max(0, Math.round(nowMs - entry.receivedMs));
     const s = connection.stats;
     s.lastOp = opLabels[entry.type] ?? 'UNKN';
     s.lastZxid = zxid;
-    s.lastResponseMs = this.ports.monotonicMs();
+    s.lastResponseMs = nowMs;
     s.lastLatencyMs = latencyMs;
     s.minLatencyMs = s.latencyCount === 0 ? latencyMs : Math.min(s.minLatencyMs, latencyMs);
     s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);

@@ -148,7 +148,7 @@ export class SnapshotSerializer {
   private checkedBytes = 0;
 
   private catchUp(w: JuteWriter): void {
-    this.checksum.update(w.peek(), this.checkedBytes, w.length);
+    this.checksum.update(w.peek(), this.checkedBytes, w.length, w.dataView);
     this.checkedBytes = w.length;
   }
 

@@ -61,10 +61,11 @@ export function appendLogEntry(writer: JuteWriter, entry: LogEntry): void {
   writeTxnEntry(writer, entry);
   writer.writeRaw(END_OF_RECORD_BYTES);
   const length = writer.length - start - RECORD_OVERHEAD_BYTES;
+  // The writer's own view covers its whole buffer, from offset 0 as peek() does.
   const bytes = writer.peek();
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = writer.dataView;
   view.setUint32(start, 0);
-  view.setUint32(start + 4, adler32(bytes, start + 12, start + 12 + length));
+  view.setUint32(start + 4, adler32(bytes, start + 12, start + 12 + length, view));
   view.setInt32(start + 8, length);
 }
 
