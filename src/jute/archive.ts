@@ -222,6 +222,40 @@ export class JuteWriter {
     this.offset = at + length;
   }
 
+  /**
+   * The ustring `dir + '/' + name` (just `'/' + name` when dir is "/"), without joining the two
+   * into one string first: a snapshot writes every node's path, and its parent's is at hand.
+   */
+  writeUstringPath(dir: string, name: string): void {
+    const prefix = dir === '/' ? 0 : dir.length;
+    const count = prefix + 1 + name.length;
+    if (count > ASCII_COPY_MAX) {
+      this.writeUstring(dir === '/' ? `/${name}` : `${dir}/${name}`);
+      return;
+    }
+    this.ensure(4 + count);
+    const bytes = this.bytes;
+    const at = this.offset + 4;
+    let seen = 0;
+    for (let i = 0; i < prefix; i++) {
+      const code = dir.charCodeAt(i);
+      seen |= code;
+      bytes[at + i] = code;
+    }
+    bytes[at + prefix] = 0x2f;
+    for (let i = 0; i < name.length; i++) {
+      const code = name.charCodeAt(i);
+      seen |= code;
+      bytes[at + prefix + 1 + i] = code;
+    }
+    if (seen > 0x7f) {
+      this.writeUstring(dir === '/' ? `/${name}` : `${dir}/${name}`);
+      return;
+    }
+    this.view.setInt32(this.offset, count);
+    this.offset = at + count;
+  }
+
   writeRaw(value: Uint8Array): void {
     this.ensure(value.length);
     this.bytes.set(value, this.offset);

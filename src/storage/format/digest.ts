@@ -25,6 +25,7 @@ export const DIGEST_VERSION = 2;
 const utf8 = new TextEncoder();
 const STAT_BYTES = 60;
 const ZOOKEEPER_NODE_SUBTREE = '/zookeeper/';
+const ZOOKEEPER_NODE = '/zookeeper';
 
 /** The fields of a node that its digest covers. */
 export type DigestedNode = Pick<DataNode, 'data' | 'czxid' | 'mzxid' | 'pzxid' | 'ctime' | 'mtime' | 'version' | 'cversion' | 'aversion' | 'ephemeralOwner'>;
@@ -65,6 +66,11 @@ const PZXID_AT = 52;
 /** Whether a node at `path` is hashed at all: those under /zookeeper/ count as 0. */
 export function isDigested(path: string): boolean {
   return !path.startsWith(ZOOKEEPER_NODE_SUBTREE);
+}
+
+/** isDigested for a node whose parent's path is `dir` ('' for the root): under /zookeeper/ means a child of /zookeeper or below. */
+export function isDigestedChildOf(dir: string): boolean {
+  return !(dir.startsWith(ZOOKEEPER_NODE) && (dir.length === ZOOKEEPER_NODE.length || dir.charCodeAt(ZOOKEEPER_NODE.length) === 0x2f));
 }
 
 /**

@@ -10,7 +10,7 @@ import type { ACLT } from '../../jute/records.js';
 import type { DataNode, NodeWalk } from '../../tree/data-tree.js';
 import { Adler32 } from './adler32.js';
 import { NODE_TAIL_BYTES } from './snapshot-checks.js';
-import { DIGEST_VERSION, DigestSum, isDigested, recordDigest } from './digest.js';
+import { DIGEST_VERSION, DigestSum, isDigestedChildOf, recordDigest } from './digest.js';
 import {
   aclKey, isOpenAclUnsafe, OPEN_ACL_UNSAFE_ID, SEAL_PATH, SNAP_DBID, SNAP_MAGIC, SNAP_VERSION, type SnapshotSession,
 } from './snapshot.js';
@@ -43,6 +43,8 @@ function pathWalk(nodes: ReadonlyMap<string, DataNode>, canonical: (acl: readonl
   const stack = ['/'];
   const cursor = {
     path: '/',
+    dir: '',
+    name: '',
     node: undefined as unknown as DataNode,
     next(): boolean {
       const path = stack.pop();
@@ -50,6 +52,9 @@ function pathWalk(nodes: ReadonlyMap<string, DataNode>, canonical: (acl: readonl
       const node = nodes.get(path);
       if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
       cursor.path = path;
+      const slash = path.lastIndexOf('/');
+      cursor.dir = path === '/' ? '' : slash === 0 ? '/' : path.slice(0, slash);
+      cursor.name = path === '/' ? '' : path.slice(slash + 1);
       cursor.node = { ...node, acl: canonical(node.acl) as ACLT[] };
       const names = [...node.children.keys()];
       for (let index = names.length - 1; index >= 0; index--) stack.push(childPath(path, names[index]!));
@@ -123,7 +128,7 @@ export class SnapshotSerializer {
             more = false;
             break;
           }
-          this.writeNode(w, walk.path, walk.node);
+          this.writeNode(w, walk);
         }
         if (!more) {
           w.writeUstring(SEAL_PATH);
@@ -171,11 +176,11 @@ export class SnapshotSerializer {
   private lastAcl: readonly ACLT[] | undefined;
   private lastAclId = OPEN_ACL_UNSAFE_ID;
 
-  private aclIdOf(path: string, acl: readonly ACLT[]): bigint {
+  private aclIdOf(walk: NodeWalk, acl: readonly ACLT[]): bigint {
     if (acl === this.lastAcl) return this.lastAclId;
     let id = this.aclIds.get(acl);
     if (id === undefined) {
-      if (!isOpenAclUnsafe(acl)) throw new Error(`snapshot: the ACL of ${path} is not in the snapshot's ACL table`);
+      if (!isOpenAclUnsafe(acl)) throw new Error(`snapshot: the ACL of ${walk.path} is not in the snapshot's ACL table`);
       id = OPEN_ACL_UNSAFE_ID;
     }
     this.lastAcl = acl;
@@ -186,20 +191,22 @@ export class SnapshotSerializer {
   /**
    * One node record: ustring path, buffer data, long aclId, StatPersisted. The stat is written
    * field by field (no record object), and the node's hash is taken from the bytes just
-   * written (recordDigest) rather than by encoding the node a second time.
+   * written (recordDigest) rather than by encoding the node a second time. The path goes out as
+   * its parent's path and its name (the root's as ""), never joined into one string.
    */
-  private writeNode(w: JuteWriter, path: string, node: DataNode): void {
-    const stored = path === '/' ? '' : path;
+  private writeNode(w: JuteWriter, walk: NodeWalk): void {
+    const { node, dir, name } = walk;
     const data = node.data;
     const dataLength = data === null ? 0 : data.length;
     // Room for the whole record at once (a UTF-8 path takes at most 3 bytes per UTF-16 unit).
-    w.reserve(4 + 3 * stored.length + 4 + dataLength + NODE_TAIL_BYTES);
+    w.reserve(4 + 3 * (dir.length + 1 + name.length) + 4 + dataLength + NODE_TAIL_BYTES);
     const pathStart = w.length + 4;
-    w.writeUstring(stored);
+    if (dir === '') w.writeUstring('');
+    else w.writeUstringPath(dir, name);
     const pathEnd = w.length;
     w.writeLatin1Buffer(data);
     const dataEnd = w.length;
-    w.writeLong(this.aclIdOf(path, node.acl));
+    w.writeLong(this.aclIdOf(walk, node.acl));
     const statStart = w.length;
     w.writeLong(node.czxid);
     w.writeLong(node.mzxid);
@@ -210,7 +217,7 @@ export class SnapshotSerializer {
     w.writeInt(node.aversion);
     w.writeLong(node.ephemeralOwner);
     w.writeLong(node.pzxid);
-    if (this.digesting && isDigested(path)) this.digest.add(recordDigest(w.dataView, pathStart, pathEnd, dataEnd - dataLength, dataEnd, statStart));
+    if (this.digesting && isDigestedChildOf(dir)) this.digest.add(recordDigest(w.dataView, pathStart, pathEnd, dataEnd - dataLength, dataEnd, statStart));
     this.nodesWritten++;
   }
 
