@@ -1,7 +1,8 @@
 /**
  * The hand-tuned pieces of the create path against the plain versions they replace:
  * - path validation by char codes gives the same verdict and message as the per-char-string
- *   loop it replaced (kept here as the oracle), on arbitrary strings and on path-like ones;
+ *   loop it replaced (kept here as the oracle), on arbitrary strings and on path-like ones,
+ *   and a sequential create's requested path the verdict of the path with its suffix;
  * - AclVectorCodec reads what readRecord of vector<ACL> reads (the same lists, or the same
  *   JuteError), also when lists repeat or a repeated list is followed by a different one, and
  *   writes the same bytes as writeRecord, also for a frozen list written again;
@@ -56,6 +57,21 @@ test('path validation by char codes agrees with the per-char loop', () => {
   }), { numRuns: 3000 });
   for (const path of ['/', '/a', '/a/', '//a', '/.', '/..', '/a/.', '/a/..', '/a/..b', '/...', '/a.b', '/a/b.']) {
     assert.equal(pathError(path), pathErrorOracle(path), path);
+  }
+});
+
+test('a sequential create\'s path is judged as it will be with its suffix', () => {
+  const suffixes = ['0000000001', '-000000001', '2147483647'];
+  // Not the empty path: prep has refused it already (it has no slash), and both call it an error.
+  assert.notEqual(pathError('', true), undefined);
+  fc.assert(fc.property(fc.oneof(
+    fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
+    fc.array(pathChar, { maxLength: 12 }).map((chars) => `/${chars.join('')}`),
+  ), fc.constantFrom(...suffixes), (path, suffix) => {
+    assert.equal(pathError(path, true), pathErrorOracle(path + suffix));
+  }), { numRuns: 3000 });
+  for (const path of ['/', '/a/', '/a/.', '/a/..', '/.', '//', '/a//']) {
+    for (const suffix of suffixes) assert.equal(pathError(path, true), pathErrorOracle(path + suffix), path);
   }
 });
 
