@@ -153,17 +153,19 @@ export interface CreateModeInfo {
   readonly container: boolean;
   readonly ttl: boolean;
 }
+/** CreateMode by flag value, 0…6 (shared and frozen: every create asks). */
+const CREATE_MODES: readonly CreateModeInfo[] = [
+  { ephemeral: false, sequential: false, container: false, ttl: false },
+  { ephemeral: true, sequential: false, container: false, ttl: false },
+  { ephemeral: false, sequential: true, container: false, ttl: false },
+  { ephemeral: true, sequential: true, container: false, ttl: false },
+  { ephemeral: false, sequential: false, container: true, ttl: false },
+  { ephemeral: false, sequential: false, container: false, ttl: true },
+  { ephemeral: false, sequential: true, container: false, ttl: true },
+].map((mode) => Object.freeze(mode));
+
 export function createModeOf(flags: number): CreateModeInfo | undefined {
-  switch (flags) {
-    case 0: return { ephemeral: false, sequential: false, container: false, ttl: false };
-    case 1: return { ephemeral: true, sequential: false, container: false, ttl: false };
-    case 2: return { ephemeral: false, sequential: true, container: false, ttl: false };
-    case 3: return { ephemeral: true, sequential: true, container: false, ttl: false };
-    case 4: return { ephemeral: false, sequential: false, container: true, ttl: false };
-    case 5: return { ephemeral: false, sequential: false, container: false, ttl: true };
-    case 6: return { ephemeral: false, sequential: true, container: false, ttl: true };
-    default: return undefined;
-  }
+  return Number.isInteger(flags) && flags >= 0 && flags < CREATE_MODES.length ? CREATE_MODES[flags] : undefined;
 }
 
 export const Perms = {

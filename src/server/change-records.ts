@@ -58,9 +58,16 @@ export class ChangeRecords implements RecordView {
     };
   }
 
-  /** A scratch layer for one request (a multi may fail halfway and must leave nothing behind). */
+  private readonly scratch = new Overlay(this);
+
+  /**
+   * A scratch layer for one request (a multi may fail halfway and must leave nothing behind):
+   * the same one, emptied, each time, since a request is prepared and committed (or dropped)
+   * before the next one asks. Nothing may keep it past that.
+   */
   overlay(): Overlay {
-    return new Overlay(this);
+    this.scratch.changes.clear();
+    return this.scratch;
   }
 
   commitOverlay(overlay: Overlay, zxid: bigint): void {

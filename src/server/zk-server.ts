@@ -526,31 +526,13 @@ export class ZooKeeperServerCore {
       if (holder !== undefined) this.close(holder, entry.connectionId === undefined ? 'session expired' : 'session closed by client');
       return;
     }
-    if (connection === undefined) return;
-    this.reply(connection, entry, header.zxid, ...this.writeResponse(entry.type, result));
-  }
-
-  private writeResponse(type: number, result: TxnResult): [number, ((w: JuteWriter) => void)?] {
-    if (result.type === 'multi') {
-      const results = result.results.map((sub) => toMultiResult(sub));
-      return [ErrorCode.OK, (w) => encodeMultiResults(w, results)];
-    }
-    if (result.err !== ErrorCode.OK) return [result.err];
-    switch (result.type) {
-      case 'create': {
-        const { path, stat } = result;
-        // CreateResponse{ustring path}
-        if (type === OpCode.create) return [ErrorCode.OK, (w) => w.writeUstring(path)];
-        return [ErrorCode.OK, (w) => writeRecord(w, R.Create2Response, { path, stat: stat! })];
-      }
-      case 'setData':
-      case 'setACL': {
-        const stat = result.stat!;
-        return [ErrorCode.OK, (w) => writeRecord(w, type === OpCode.setACL ? R.SetACLResponse : R.SetDataResponse, { stat })];
-      }
-      case 'check': case 'delete': case 'session': case 'error':
-        return [result.err];
-    }
+    if (connection === undefined || !this.account(connection, entry, header.zxid)) return;
+    // Written straight into the connection's frame: no body closure per write.
+    const err = result.type === 'multi' ? ErrorCode.OK : result.err;
+    const w = this.beginFrame(connection.id);
+    writeRecord(w, R.ReplyHeader, { xid: entry.xid, zxid: header.zxid, err });
+    if (err === ErrorCode.OK) writeWriteResponse(w, entry.type, result);
+    this.endFrame(connection.id);
   }
 
   private applyRead(entry: Entry & { kind: 'read' }): void {
@@ -621,7 +603,12 @@ export class ZooKeeperServerCore {
   }
 
   private reply(connection: Connection, entry: Entry, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
-    if (connection.closing) return;
+    if (this.account(connection, entry, zxid)) this.sendReply(connection.id, entry.xid, zxid, err, body);
+  }
+
+  /** Counts an answer to `entry` in the connection's and the server's stats; false if the connection is closing (no answer then). */
+  private account(connection: Connection, entry: Entry, zxid: bigint): boolean {
+    if (connection.closing) return false;
     connection.outstanding = Math.max(0, connection.outstanding - 1);
     // Whole milliseconds, as ZooKeeper measures them (the formatters print integer min/max).
     const nowMs = this.ports.monotonicMs();
@@ -640,7 +627,7 @@ export class ZooKeeperServerCore {
     g.maxLatencyMs = Math.max(g.maxLatencyMs, latencyMs);
     g.totalLatencyMs += latencyMs;
     g.latencyCount++;
-    this.sendReply(connection.id, entry.xid, zxid, err, body);
+    return true;
   }
 
   private sendReply(connectionId: number, xid: number, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
@@ -716,6 +703,26 @@ function encodeNotification(type: number, path: string): Uint8Array {
   writeRecord(w, R.WatcherEvent, { type, state: KeeperState.SyncConnected, path });
   w.patchInt(0, w.length - 4);
   return w.toBytes();
+}
+
+/** The body of a successful write's answer (the reply header is written). */
+function writeWriteResponse(w: JuteWriter, type: number, result: TxnResult): void {
+  switch (result.type) {
+    case 'multi':
+      encodeMultiResults(w, result.results.map((sub) => toMultiResult(sub)));
+      return;
+    case 'create':
+      // CreateResponse{ustring path}; create2, createContainer and createTTL answer Create2Response.
+      if (type === OpCode.create) w.writeUstring(result.path);
+      else writeRecord(w, R.Create2Response, { path: result.path, stat: result.stat! });
+      return;
+    case 'setData':
+    case 'setACL':
+      writeRecord(w, type === OpCode.setACL ? R.SetACLResponse : R.SetDataResponse, { stat: result.stat! });
+      return;
+    case 'check': case 'delete': case 'session': case 'error':
+      return;
+  }
 }
 
 function toMultiResult(result: TxnResult): MultiResult {

@@ -345,7 +345,8 @@ export class DataTree {
     const parentName = parentPath(path);
     this.fire(this.dataWatches.trigger(path, EventType.NodeCreated), EventType.NodeCreated, path, header.zxid, acl, events);
     this.fire(this.childWatches.trigger(parentName, EventType.NodeChildrenChanged), EventType.NodeChildrenChanged, parentName, header.zxid, parent.acl, events);
-    return { type: 'create', err: ErrorCode.OK, path, stat: this.statOf(node), txnType };
+    // Only create2-style answers carry a stat (a plain create's, in a multi too, is the path alone).
+    return { type: 'create', err: ErrorCode.OK, path, stat: txnType === 'create' ? undefined : this.statOf(node), txnType };
   }
 
   private deleteNode(path: string, zxid: bigint, events: WatchEvent[]): number {

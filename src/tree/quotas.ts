@@ -12,6 +12,8 @@ import type { DataNode } from './data-tree.js';
 export const QUOTA_ROOT = '/zookeeper/quota';
 export const LIMIT_NODE = 'zookeeper_limits';
 export const STAT_NODE = 'zookeeper_stats';
+/** Every quota node is below this (a constant: every create asks). */
+const QUOTA_PREFIX = `${QUOTA_ROOT}/`;
 
 
 interface TreeView {
@@ -72,7 +74,7 @@ export class Quotas {
   }
 
   private quotaNodeOf(path: string): { root: string; name: string } | undefined {
-    if (!path.startsWith(`${QUOTA_ROOT}/`)) return undefined;
+    if (!path.startsWith(QUOTA_PREFIX)) return undefined;
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     if (name !== LIMIT_NODE && name !== STAT_NODE) return undefined;
@@ -81,7 +83,7 @@ export class Quotas {
 
   /** The deepest quota root at or above `path`. */
   private rootOf(path: string): string | undefined {
-    if (this.roots.size === 0 || path.startsWith(`${QUOTA_ROOT}/`)) return undefined;
+    if (this.roots.size === 0 || path.startsWith(QUOTA_PREFIX)) return undefined;
     for (let at = path; ; at = at.slice(0, Math.max(1, at.lastIndexOf('/')))) {
       if (this.roots.has(at)) return at;
       if (at === '/') return undefined;
