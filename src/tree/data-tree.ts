@@ -8,7 +8,8 @@
  * large-map entry per node, and large-map operations dominated loading a million nodes; small
  * per-parent maps are cheaper to fill, to search and to hold.
  *
- * Deliberately not here: validation, permissions, sessions, networking, persistence.
+ * Deliberately not here: validation, permissions, sessions, networking, persistence, and the
+ * point-in-time view snapshots walk (point-in-time-view.ts), which the tree tells of changes.
  * Invariants (checked by `invariants()`): the node count matches the trie; every ephemeral is
  * indexed under its owner and every indexed path exists; ACL use counts match.
  * Applying a txn is idempotent enough for fuzzy-snapshot replay, as in ZooKeeper's DataTree:
@@ -20,6 +21,8 @@ import { WatchManager, type WatcherId } from './watch-manager.js';
 import { Quotas } from './quotas.js';
 import { AclCache } from './acl-cache.js';
 import { latin1Of } from '../util/latin1.js';
+import { childPath } from '../util/path.js';
+import { PointInTimeView } from './point-in-time-view.js';
 import { CONTAINER_EPHEMERAL_OWNER, ephemeralKindOf, ttlEphemeralOwner, type Txn, type TxnHeader } from './txn.js';
 
 export interface DataNode {
@@ -90,10 +93,6 @@ export function parentPath(path: string): string {
 
 export function childName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
-}
-
-function childPath(parent: string, name: string): string {
-  return parent === '/' ? `/${name}` : `${parent}/${name}`;
 }
 
 const SLASH = 0x2f;
@@ -617,192 +616,5 @@ class NodesByPath implements ReadonlyMap<string, DataNode> {
 
   forEach(callback: (value: DataNode, key: string, map: ReadonlyMap<string, DataNode>) => void): void {
     for (const [path, node] of this.entries()) callback(node, path, this);
-  }
-}
-
-/**
- * A walk over a tree's nodes, parents first: `next()` moves to the next node and returns false
- * once there is none; `node` and its place then describe it. A cursor rather than an iterator, so
- * a million nodes cost no result object each. The place is `dir` (the parent's path, '' for the
- * root) and `name` ('' for the root); `path` joins them, made only when read: a writer that
- * writes the two parts saves building (and V8 flattening) a path string per node.
- */
-export interface NodeWalk {
-  next(): boolean;
-  readonly node: DataNode;
-  readonly dir: string;
-  readonly name: string;
-  readonly path: string;
-}
-
-interface WalkFrame {
-  readonly path: string;
-  /** The live node: its children map is walked, and nodes deleted under it are kept by it. */
-  readonly node: DataNode;
-  /** The live children still to walk, then (undefined) those deleted since opening. */
-  live: Iterator<[string, DataNode]> | undefined;
-  removedAt: number;
-}
-
-/**
- * The tree as it was when the view was opened (DataTree.openView), walked depth first
- * (`walk()`). The walk reads the live tree, skipping nodes created since opening (their czxid
- * is later than the view's zxid); the tree tells the view before it changes or deletes a node,
- * and the view keeps what it will need of those it has not passed yet: a copy of a changed
- * node's state, and a deleted node under its parent (walked after the parent's live children).
- * Every node the walk passes is marked with the view's number, so changes behind the walk cost
- * nothing. Children maps are never copied: copying a parent with a million children would stall
- * the server.
- */
-export class PointInTimeView {
-  /** Copies of nodes as they were before their first change since opening, until passed. */
-  private readonly kept = new Map<DataNode, DataNode>();
-  /** Children deleted since opening, before the walk passed them, by their (live) parent. */
-  private readonly removed = new Map<DataNode, [string, DataNode][]>();
-  private keptTotal = 0;
-  private closed = false;
-  private walking = false;
-
-  constructor(private readonly root: DataNode, private readonly mark: number, readonly lastProcessedZxid: bigint,
-    /** Nodes in the tree at opening. */
-    readonly nodeCount: number,
-    /** The interned ACL arrays in use when the view was opened: every node the view shows has one of them. */
-    readonly acls: readonly (readonly ACLT[])[], private readonly onClose: () => void) {}
-
-  /** Copies and deleted nodes kept so far (how much the view costs). */
-  get keptCount(): number {
-    return this.keptTotal;
-  }
-
-  /** Called by the tree before it changes `node`'s data, ACL or stat. */
-  changing(node: DataNode): void {
-    if (node.viewMark === this.mark || node.czxid > this.lastProcessedZxid || this.kept.has(node)) return;
-    this.kept.set(node, { ...node });
-    this.keptTotal++;
-  }
-
-  /** Called by the tree before it deletes `node`, its parent's child `name`. */
-  removing(parent: DataNode, name: string, node: DataNode): void {
-    if (node.viewMark === this.mark || node.czxid > this.lastProcessedZxid) return;
-    let list = this.removed.get(parent);
-    if (list === undefined) this.removed.set(parent, (list = []));
-    list.push([name, node]);
-    this.keptTotal++;
-  }
-
-  /**
-   * The view's nodes, parents first: the root, then depth first, children in the order their
-   * parent's map holds them (those deleted since opening last). One walk per view.
-   */
-  walk(): NodeWalk {
-    if (this.walking) throw new Error('PointInTimeView: walked twice');
-    this.walking = true;
-    return new ViewWalk(this, this.root);
-  }
-
-  checkOpen(): void {
-    if (this.closed) throw new Error('PointInTimeView: read after close');
-  }
-
-  /** For ViewWalk: whether the walk shows `child` (it existed at opening and is not passed). */
-  shows(child: DataNode): boolean {
-    this.checkOpen();
-    return child.czxid <= this.lastProcessedZxid && child.viewMark !== this.mark;
-  }
-
-  /** For ViewWalk: marks `node` passed and returns its state at opening. */
-  passing(node: DataNode): DataNode {
-    node.viewMark = this.mark;
-    const copy = this.kept.get(node);
-    if (copy === undefined) return node;
-    this.kept.delete(node);
-    return copy;
-  }
-
-  /**
-   * For ViewWalk: a frame walking the live children of `node`, then those deleted under it since
-   * opening; none for a node without either (most of them). A node without live children cannot
-   * lose one it had at opening later, so a leaf needs no frame that waits for deletions.
-   */
-  frame(path: string | undefined, node: DataNode, dir: string, name: string): WalkFrame | undefined {
-    const live = node.children.size > 0 ? node.children.entries() : undefined;
-    if (live === undefined && (this.removed.size === 0 || !this.removed.has(node))) return undefined;
-    // The path only for a node with children: leaves (most nodes) never need it joined.
-    return { path: path ?? childPath(dir, name), node, live, removedAt: 0 };
-  }
-
-  /** For ViewWalk: the frame's next deleted child (the list grows while the walk goes on), or undefined once done. */
-  nextRemoved(frame: WalkFrame): [string, DataNode] | undefined {
-    const removed = this.removed.get(frame.node);
-    if (removed === undefined) return undefined;
-    if (frame.removedAt < removed.length) return removed[frame.removedAt++];
-    this.removed.delete(frame.node);
-    return undefined;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.kept.clear();
-    this.removed.clear();
-    this.onClose();
-  }
-}
-
-/** PointInTimeView's walk: depth first over the live children maps, with the view's corrections. */
-class ViewWalk implements NodeWalk {
-  node: DataNode;
-  dir = '';
-  name = '';
-  private started = false;
-  private readonly stack: WalkFrame[] = [];
-  private joined: string | undefined = '/';
-
-  constructor(private readonly view: PointInTimeView, private readonly root: DataNode) {
-    this.node = root;
-  }
-
-  get path(): string {
-    return this.joined ??= childPath(this.dir, this.name);
-  }
-
-  next(): boolean {
-    const view = this.view;
-    const stack = this.stack;
-    if (!this.started) {
-      this.started = true;
-      view.checkOpen();
-      this.node = view.passing(this.root);
-      const frame = view.frame('/', this.root, '', '');
-      if (frame !== undefined) stack.push(frame);
-      return true;
-    }
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1]!;
-      let entry: [string, DataNode] | undefined;
-      if (frame.live !== undefined) {
-        const step = frame.live.next();
-        if (step.done === true) frame.live = undefined;
-        else entry = step.value;
-      }
-      if (entry === undefined && frame.live === undefined) {
-        entry = view.nextRemoved(frame);
-        if (entry === undefined) {
-          stack.pop();
-          continue;
-        }
-      }
-      if (entry === undefined) continue;
-      const child = entry[1];
-      if (!view.shows(child)) continue;
-      this.dir = frame.path;
-      this.name = entry[0];
-      this.joined = undefined;
-      this.node = view.passing(child);
-      const next = view.frame(undefined, child, frame.path, entry[0]);
-      if (next !== undefined) stack.push(next);
-      return true;
-    }
-    return false;
   }
 }

@@ -42,3 +42,8 @@ export function pathError(path: string, suffixed = false): string | undefined {
 export function isValidPath(path: string): boolean {
   return pathError(path) === undefined;
 }
+
+/** The path of `parent`'s child `name` ("/" has no trailing slash to add; "" is the root's parent, so ("", "") is "/"). */
+export function childPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}

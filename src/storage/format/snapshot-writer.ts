@@ -7,7 +7,9 @@ import { JuteWriter } from '../../jute/archive.js';
 import { writeRecord } from '../../jute/schema.js';
 import * as R from '../../jute/records.js';
 import type { ACLT } from '../../jute/records.js';
-import type { DataNode, NodeWalk } from '../../tree/data-tree.js';
+import { childName, parentPath, type DataNode } from '../../tree/data-tree.js';
+import type { NodeWalk } from '../../tree/point-in-time-view.js';
+import { childPath } from '../../util/path.js';
 import { Adler32 } from './adler32.js';
 import { NODE_TAIL_BYTES } from './snapshot-checks.js';
 import { DIGEST_VERSION, DigestSum, isDigestedChildOf, recordDigest } from './digest.js';
@@ -31,10 +33,6 @@ export interface SerializeOptions {
   readonly digest?: boolean;
 }
 
-function childPath(parent: string, name: string): string {
-  return parent === '/' ? `/${name}` : `${parent}/${name}`;
-}
-
 /**
  * Depth first over nodes by path, from the root, children in their parent's map order; each
  * node with its ACL mapped by `canonical`.
@@ -52,9 +50,8 @@ function pathWalk(nodes: ReadonlyMap<string, DataNode>, canonical: (acl: readonl
       const node = nodes.get(path);
       if (node === undefined) throw new Error(`snapshot: ${path} is listed as a child but is not in the tree`);
       cursor.path = path;
-      const slash = path.lastIndexOf('/');
-      cursor.dir = path === '/' ? '' : slash === 0 ? '/' : path.slice(0, slash);
-      cursor.name = path === '/' ? '' : path.slice(slash + 1);
+      cursor.dir = path === '/' ? '' : parentPath(path);
+      cursor.name = path === '/' ? '' : childName(path);
       cursor.node = { ...node, acl: canonical(node.acl) as ACLT[] };
       const names = [...node.children.keys()];
       for (let index = names.length - 1; index >= 0; index--) stack.push(childPath(path, names[index]!));
