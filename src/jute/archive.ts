@@ -136,6 +136,17 @@ const utf8Encoder = new TextEncoder();
 /** Strings up to this long are copied char by char when ASCII (paths); longer ones go to encodeInto. */
 const ASCII_COPY_MAX = 256;
 
+/** Copies `value`'s char codes into `bytes` from `at` (room checked by the caller); returns them OR-ed, so above 0x7f means not ASCII. */
+function copyChars(bytes: Uint8Array, at: number, value: string): number {
+  let seen = 0;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    seen |= code;
+    bytes[at + i] = code;
+  }
+  return seen;
+}
+
 export class JuteWriter {
   private bytes: Uint8Array;
   private view: DataView;
@@ -205,19 +216,9 @@ export class JuteWriter {
     this.ensure(4 + count * 3);
     const bytes = this.bytes;
     const at = this.offset + 4;
-    let length = count;
-    if (count <= ASCII_COPY_MAX) {
-      // Char codes copied as bytes while checking they are ASCII; any other is encoded over them.
-      let seen = 0;
-      for (let i = 0; i < count; i++) {
-        const code = value.charCodeAt(i);
-        seen |= code;
-        bytes[at + i] = code;
-      }
-      if (seen > 0x7f) length = utf8Encoder.encodeInto(value, bytes.subarray(at)).written;
-    } else {
-      length = utf8Encoder.encodeInto(value, bytes.subarray(at)).written;
-    }
+    // Short strings' char codes are copied as bytes while checking they are ASCII; any other
+    // string is encoded over them.
+    const length = count <= ASCII_COPY_MAX && copyChars(bytes, at, value) <= 0x7f ? count : utf8Encoder.encodeInto(value, bytes.subarray(at)).written;
     this.view.setInt32(this.offset, length);
     this.offset = at + length;
   }
@@ -227,33 +228,20 @@ export class JuteWriter {
    * into one string first: a snapshot writes every node's path, and its parent's is at hand.
    */
   writeUstringPath(dir: string, name: string): void {
-    const prefix = dir === '/' ? 0 : dir.length;
-    const count = prefix + 1 + name.length;
-    if (count > ASCII_COPY_MAX) {
-      this.writeUstring(dir === '/' ? `/${name}` : `${dir}/${name}`);
-      return;
+    const prefix = dir === '/' ? '' : dir;
+    const count = prefix.length + 1 + name.length;
+    if (count <= ASCII_COPY_MAX) {
+      this.ensure(4 + count);
+      const bytes = this.bytes;
+      const at = this.offset + 4;
+      bytes[at + prefix.length] = 0x2f;
+      if ((copyChars(bytes, at, prefix) | copyChars(bytes, at + prefix.length + 1, name)) <= 0x7f) {
+        this.view.setInt32(this.offset, count);
+        this.offset = at + count;
+        return;
+      }
     }
-    this.ensure(4 + count);
-    const bytes = this.bytes;
-    const at = this.offset + 4;
-    let seen = 0;
-    for (let i = 0; i < prefix; i++) {
-      const code = dir.charCodeAt(i);
-      seen |= code;
-      bytes[at + i] = code;
-    }
-    bytes[at + prefix] = 0x2f;
-    for (let i = 0; i < name.length; i++) {
-      const code = name.charCodeAt(i);
-      seen |= code;
-      bytes[at + prefix + 1 + i] = code;
-    }
-    if (seen > 0x7f) {
-      this.writeUstring(dir === '/' ? `/${name}` : `${dir}/${name}`);
-      return;
-    }
-    this.view.setInt32(this.offset, count);
-    this.offset = at + count;
+    this.writeUstring(`${prefix}/${name}`);
   }
 
   writeRaw(value: Uint8Array): void {

@@ -165,7 +165,7 @@ const CREATE_MODES: readonly CreateModeInfo[] = [
 ].map((mode) => Object.freeze(mode));
 
 export function createModeOf(flags: number): CreateModeInfo | undefined {
-  return Number.isInteger(flags) && flags >= 0 && flags < CREATE_MODES.length ? CREATE_MODES[flags] : undefined;
+  return CREATE_MODES[flags];
 }
 
 export const Perms = {

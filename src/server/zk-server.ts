@@ -529,8 +529,7 @@ export class ZooKeeperServerCore {
     if (connection === undefined || !this.account(connection, entry, header.zxid)) return;
     // Written straight into the connection's frame: no body closure per write.
     const err = result.type === 'multi' ? ErrorCode.OK : result.err;
-    const w = this.beginFrame(connection.id);
-    writeRecord(w, R.ReplyHeader, { xid: entry.xid, zxid: header.zxid, err });
+    const w = this.beginReply(connection.id, entry.xid, header.zxid, err);
     if (err === ErrorCode.OK) writeWriteResponse(w, entry.type, result);
     this.endFrame(connection.id);
   }
@@ -631,10 +630,16 @@ export class ZooKeeperServerCore {
   }
 
   private sendReply(connectionId: number, xid: number, zxid: bigint, err: number, body?: (w: JuteWriter) => void): void {
-    const w = this.beginFrame(connectionId);
-    writeRecord(w, R.ReplyHeader, { xid, zxid, err });
+    const w = this.beginReply(connectionId, xid, zxid, err);
     if (err === ErrorCode.OK && body !== undefined) body(w);
     this.endFrame(connectionId);
+  }
+
+  /** Starts a reply frame with its header; the caller writes the body (if any) and ends the frame. */
+  private beginReply(connectionId: number, xid: number, zxid: bigint, err: number): JuteWriter {
+    const w = this.beginFrame(connectionId);
+    writeRecord(w, R.ReplyHeader, { xid, zxid, err });
+    return w;
   }
 
   private beginFrame(connectionId: number): JuteWriter {
