@@ -89,6 +89,7 @@ export class PointInTimeView {
     return new ViewWalk(this, this.root);
   }
 
+  /** For ViewWalk: a closed view is not read any more. */
   checkOpen(): void {
     if (this.closed) throw new Error('PointInTimeView: read after close');
   }
