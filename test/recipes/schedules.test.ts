@@ -51,6 +51,20 @@ async function applyFault(ctx: ServerContext, p: Participant, fault: Fault): Pro
   }
 }
 
+/** The children of `path` with their owners, read by a fresh session: what a failed run left. */
+async function nodesOf(ctx: ServerContext, path: string): Promise<string> {
+  const reader = await ctx.client();
+  try {
+    const names = (await reader.getChildren(path)).sort();
+    const owners = await Promise.all(names.map(async (name) => (await reader.exists(`${path}/${name}`))?.ephemeralOwner.toString(16) ?? 'gone'));
+    return names.map((name, i) => `${name} (session 0x${owners[i]})`).join(', ') || 'none';
+  } catch (error) {
+    return `unreadable: ${String(error)}`;
+  } finally {
+    await reader.close();
+  }
+}
+
 interface Run {
   readonly path: string;
   readonly monitor: HoldMonitor;
@@ -81,12 +95,17 @@ async function checkSchedules(ctx: ServerContext, name: string, act: (run: Run, 
           await applyFault(ctx, ps[step.who]!, step.fault);
         }
       }
-      await finish(run, schedule);
+      try {
+        await finish(run, schedule);
+      } catch (error) {
+        const sessions = ps.map((p) => `${p.name}=0x${p.client.sessionId.toString(16)} ${p.client.state}`).join(', ');
+        throw new Error(`${String(error)}; ${show(schedule)}; sessions: ${sessions}; nodes then: ${await nodesOf(ctx, path)}`, { cause: error });
+      }
       run.monitor.assertSafe();
     } finally {
       await Promise.all(ps.map(async (p) => { await p.client.close(); await p.proxy.close(); }));
     }
-  }), { numRuns, seed, endOnFailure: true });
+  }), { numRuns, seed, endOnFailure: true, includeErrorInReport: true });
 }
 
 describeEachServer('recipes: random schedules', (ctx) => {
@@ -127,13 +146,24 @@ describeEachServer('recipes: random schedules', (ctx) => {
       const { waits, holding } = of(run);
       for (const who of run.dead) holding.delete(who);
       // Liveness: release as holders come, until every surviving waiter has held the lock.
+      // An acquire can resolve while a release is awaited: look at the holders again before
+      // racing the waits, or that holder (no longer among the waits) is never released.
       const liveness = (async () => {
         while (waits.size > 0 || holding.size > 0) {
-          for (const who of [...holding]) await release(run, who);
-          if (waits.size > 0) await Promise.race(waits.values());
+          if (holding.size > 0) {
+            for (const who of [...holding]) await release(run, who);
+            continue;
+          }
+          await Promise.race(waits.values());
         }
       })();
-      await within(liveness, 30_000, () => `waiting: ${[...waits.keys()].join(',')}; ${show(schedule)}`);
+      try {
+        await within(liveness, 30_000, () => `waiting: ${[...waits.keys()].join(',')}; ${show(schedule)}`);
+      } catch (error) {
+        // What the test believed next to what each Lock says: where the two part is the bug.
+        const locks = of(run).locks.map((lock, i) => `p${i} ${lock.state}${lock.isAcquiring ? ' acquiring' : ''}`).join(', ');
+        throw new Error(`${String(error)}; test's view: waiting ${[...waits.keys()].join(',') || '-'}, holding ${[...holding].join(',') || '-'}; locks: ${locks}`, { cause: error });
+      }
     });
   });
 
