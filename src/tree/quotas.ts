@@ -15,6 +15,10 @@ export const STAT_NODE = 'zookeeper_stats';
 /** Every quota node is below this (a constant: every create asks). */
 const QUOTA_PREFIX = `${QUOTA_ROOT}/`;
 
+/** A zookeeper_stats node's data (StatsTrack's text for a count and a byte total). */
+export function statsText(count: number, bytes: number): string {
+  return `count=${count},bytes=${bytes}`;
+}
 
 interface TreeView {
   get(path: string): DataNode | undefined;
@@ -101,7 +105,7 @@ export class Quotas {
     const text = stats.data ?? '';
     const count = Number(/count=(-?\d+)/.exec(text)?.[1] ?? 0) + countDelta;
     const bytes = Number(/bytes=(-?\d+)/.exec(text)?.[1] ?? 0) + bytesDelta;
-    stats.data = `count=${count},bytes=${bytes}`;
+    stats.data = statsText(count, bytes);
   }
 
   private recount(root: string): void {
@@ -120,6 +124,6 @@ export class Quotas {
       bytes += node.data?.length ?? 0;
       for (const child of node.children.keys()) stack.push(at === '/' ? `/${child}` : `${at}/${child}`);
     }
-    stats.data = `count=${count},bytes=${bytes}`;
+    stats.data = statsText(count, bytes);
   }
 }

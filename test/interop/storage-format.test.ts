@@ -32,7 +32,7 @@ import { serializeSnapshot } from '../../src/storage/format/snapshot-writer.js';
 import { TXN_OP_CODE, type LogEntry } from '../../src/storage/format/txn-codec.js';
 import { encodeLogEntry, encodeLogHeader, scanLog } from '../../src/storage/format/txn-log.js';
 import { DataTree } from '../../src/tree/data-tree.js';
-import { apacheZooKeeperAvailable, startApacheZooKeeper, zktsMain } from '../support/servers.js';
+import { apacheZooKeeperAvailable, startApacheZooKeeper, startZkts, zktsMain } from '../support/servers.js';
 import { WireClient } from '../support/wire-client.js';
 import { digestId, generateZooKeeperDataDir, readTree, runZooKeeperClass, type ZooKeeperDataDir } from '../support/zk-datadir.js';
 import { sampleEntries, sessionA, sessionB } from '../unit/storage/fixtures.js';
@@ -355,6 +355,58 @@ describe('files written by our encoders, read by Apache ZooKeeper 3.8', { skip }
     const middle = (await runZooKeeperClass(SNAPSHOT_FORMATTER, [join(versionDir, formatSnapshotName(BigInt(snapshotAt)))])).stdout;
     assert.match(middle, new RegExp(`^ZNode Details \\(count=${treeAfter(entries, snapshotAt).nodes.size + 1}\\):`));
     assert.match(middle, new RegExp(`Session Details \\(sid, timeout, ephemeralCount\\):\n(0x0+${sessionA.toString(16)}, 30000, 1\n0x0+${sessionB.toString(16)}, 30000, 1|0x0+${sessionB.toString(16)}, 30000, 1\n0x0+${sessionA.toString(16)}, 30000, 1)\n`));
+  });
+
+  it('(c) quota stats a fuzzy snapshot stored stale: SnapshotFormatter and a restarted ZooKeeper show the recount, and so do we', async () => {
+    // Quotas on /q (its stats behind the subtree) and on /gone (subtree deleted), and a limits
+    // node without stats. (A quota on / is not possible: ZooKeeper fails to load it.)
+    const tree = new DataTree();
+    const paths = ['/q', '/q/a', '/q/b', '/q/b/c', '/zookeeper/quota/q', '/zookeeper/quota/q/zookeeper_limits', '/zookeeper/quota/q/zookeeper_stats',
+      '/zookeeper/quota/gone', '/zookeeper/quota/gone/zookeeper_limits', '/zookeeper/quota/gone/zookeeper_stats',
+      '/zookeeper/quota/nostats', '/zookeeper/quota/nostats/zookeeper_limits'];
+    paths.forEach((path, index) => {
+      const zxid = BigInt(index + 1);
+      const data = path.endsWith('_limits') ? 'count=10,bytes=-1' : path.endsWith('_stats') ? 'count=1,bytes=0' : `data of ${path}`;
+      tree.applyTxn({ clientId: sessionA, cxid: index, zxid, timeMs: 1_700_000_000_000n + zxid },
+        { type: 'create', path, data: bytesOfLatin1(data), acl: [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }], ephemeral: false, parentCVersion: 1 });
+    });
+    for (const path of paths.filter((each) => each.endsWith('_stats'))) tree.nodes.get(path)!.data = 'count=1,bytes=0';
+    const work = mkdtempSync(join(tmpdir(), 'zkts-quota-'));
+    try {
+      const versionDir = join(work, 'data', 'version-2');
+      mkdirSync(versionDir, { recursive: true });
+      const path = join(versionDir, formatSnapshotName(tree.lastProcessedZxid));
+      writeFileSync(path, serializeSnapshot(tree, []));
+      for (const mode of [[], ['-d'], ['-json']]) {
+        const zk = await runZooKeeperClass(SNAPSHOT_FORMATTER, [...mode, path]);
+        const mine = await zkts(['snapshot-dump', ...mode, path]);
+        assert.equal(withoutTimestamp(mine.stdout), withoutTimestamp(zk.stdout), `stale quota stats ${mode.join(' ')}`);
+      }
+      // /q, /q/a, /q/b, /q/b/c and their data ("data of /q" and so on); /gone has nothing left.
+      const recounts = [`count=4,bytes=${['/q', '/q/a', '/q/b', '/q/b/c'].reduce((sum, each) => sum + `data of ${each}`.length, 0)}`, 'count=0,bytes=0'];
+      const shown = (await zkts(['snapshot-dump', '-d', path])).stdout;
+      assert.match(shown, new RegExp(`/zookeeper/quota/q/zookeeper_stats\n(?:  .*\n)*?  data = ${Buffer.from(recounts[0]!).toString('base64')}\n`), 'the recount, not the stored data');
+      const stats = ['/zookeeper/quota/q/zookeeper_stats', '/zookeeper/quota/gone/zookeeper_stats'];
+      let copies = 0;
+      const served = async (start: typeof startApacheZooKeeper) => {
+        const copy = join(work, `served-${copies++}`);
+        cpSync(join(work, 'data'), copy, { recursive: true });
+        const server = await start({ dataDir: copy });
+        try {
+          const zk = await WireClient.connect({ host: server.host, port: server.port, timeOutMs: 10_000 });
+          const texts = [];
+          for (const each of stats) texts.push(new TextDecoder().decode((await zk.getData(each)).body!.data!));
+          await zk.destroy();
+          return texts;
+        } finally {
+          await server.stop();
+        }
+      };
+      assert.deepEqual(await served(startApacheZooKeeper), recounts, 'what ZooKeeper serves after loading');
+      assert.deepEqual(await served(startZkts), recounts, 'what zkts serves after loading');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   it('(c) a ZooKeeper started on them serves the tree we built, with no digest mismatch', async () => {

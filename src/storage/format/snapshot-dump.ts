@@ -20,7 +20,8 @@
  * Order is ZooKeeper's: children in the iteration order of the HashSet(8) that loading fills in
  * file order, sessions in that of the HashMap<Long, Integer> the loader fills (util/
  * java-hash-order.ts), so the output matches SnapshotFormatter's for any snapshot, ours or theirs.
- * The cversion shown is the stored one (creates only), not the one clients see.
+ * The cversion shown is the stored one (creates only), not the one clients see. Each quota's
+ * zookeeper_stats shows the recount that loading does (see recountQuotaStats), not the stored data.
  *
  * Our addition, `acls`: each node's ACL reference and an "ACL Details" table before the last
  * "----", ACL entries written as zkCli's scheme:id:perms (perms as "cdrwa").
@@ -31,6 +32,8 @@ import { Perms } from '../../protocol/codes.js';
 import { base64Encode } from '../../util/base64.js';
 import { javaDateToString, javaHex016, javaLongHex, jacksonQuoteAsString } from '../../util/java-format.js';
 import { javaHashMapLongKeyOrder, javaHashSetOrder } from '../../util/java-hash-order.js';
+import { bytesOfLatin1 } from '../../util/latin1.js';
+import { LIMIT_NODE, QUOTA_ROOT, STAT_NODE, statsText } from '../../tree/quotas.js';
 import { SNAPSHOT_FILE_PREFIX, zooKeeperZxidFromName } from './file-names.js';
 import { OPEN_ACL_UNSAFE_ID, SnapshotError, type SnapshotContents, type SnapshotNode } from './snapshot.js';
 
@@ -49,6 +52,7 @@ export interface SnapshotDumpOptions {
 const CHILDREN_SET_CAPACITY = 8;
 
 interface LoadedTree {
+  /** Every node by its stored path (the root as ""), quota stats recounted. */
   readonly byPath: ReadonlyMap<string, SnapshotNode>;
   /** Children names of each path, in the order ZooKeeper's loaded tree iterates them. */
   readonly children: ReadonlyMap<string, readonly string[]>;
@@ -76,7 +80,48 @@ function loadTree(contents: SnapshotContents): LoadedTree {
   if (!byPath.has('')) throw new SnapshotError('invalid-tree', 'snapshot: no root node');
   const children = new Map<string, readonly string[]>();
   for (const [parent, names] of inserted) children.set(parent, javaHashSetOrder(names, CHILDREN_SET_CAPACITY));
+  recountQuotaStats(byPath, children);
   return { byPath, children };
+}
+
+/**
+ * DataTree.setupQuota, which runs once a snapshot is loaded: a fuzzy snapshot stores each
+ * zookeeper_stats as it was when the walk passed it, which can be before or after changes in its
+ * subtree, so ZooKeeper recounts them and SnapshotFormatter prints the recount. Its walk: pre-order
+ * from /zookeeper/quota in iteration order; each childless node whose path ends in
+ * "/zookeeper_limits" is a quota on the path between the two (the first such suffix); if that
+ * quota's zookeeper_stats exists, it becomes "count=<nodes>,bytes=<data bytes>" of the subtree as
+ * it stands at that moment (0 and 0 when the subtree is gone).
+ */
+function recountQuotaStats(byPath: Map<string, SnapshotNode>, children: ReadonlyMap<string, readonly string[]>): void {
+  const limitSuffix = `/${LIMIT_NODE}`;
+  const subtreeCounts = (root: string) => {
+    let count = 0;
+    let bytes = 0;
+    const stack = [root];
+    while (stack.length > 0) {
+      const path = stack.pop()!;
+      const node = byPath.get(path);
+      if (node === undefined) continue;
+      count++;
+      bytes += node.data?.length ?? 0;
+      for (const name of children.get(path) ?? []) stack.push(`${path}/${name}`);
+    }
+    return { count, bytes };
+  };
+  if (!byPath.has(QUOTA_ROOT)) return;
+  const stack = [QUOTA_ROOT];
+  while (stack.length > 0) {
+    const path = stack.pop()!;
+    const names = children.get(path) ?? [];
+    for (let index = names.length - 1; index >= 0; index--) stack.push(`${path}/${names[index]!}`);
+    if (names.length > 0 || !path.endsWith(limitSuffix)) continue;
+    const statsPath = `${path.slice(0, path.indexOf(limitSuffix))}/${STAT_NODE}`;
+    const stats = byPath.get(statsPath);
+    if (stats === undefined) continue;
+    const { count, bytes } = subtreeCounts(path.slice(QUOTA_ROOT.length, path.indexOf(limitSuffix)));
+    byPath.set(statsPath, { ...stats, data: bytesOfLatin1(statsText(count, bytes)) });
+  }
 }
 
 /** Pre-order from the root, as [the path SnapshotFormatter prints, node]. */
