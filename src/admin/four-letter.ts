@@ -31,6 +31,8 @@
  * server is not serving, as ZooKeeper does.
  */
 import { OpCode } from '../protocol/codes.js';
+import { formatJavaDouble } from '../util/java-format.js';
+import { JavaDouble } from '../util/jackson-json.js';
 
 /** The Apache ZooKeeper release whose client protocol zkts speaks; reported first in versions. */
 export const ZOOKEEPER_PROTOCOL_VERSION = '3.8.4';
@@ -197,8 +199,11 @@ export interface BufferSizeStats {
   readonly max: number;
 }
 
-/** An extra mntr line `zk_<name>\t<value>`: integers as they are, doubles pre-formatted with formatJavaDouble. */
-export type MetricEntry = readonly [name: string, value: number | bigint | string];
+/**
+ * An mntr line `zk_<name>\t<value>` (the admin `monitor` field `<name>`): integers as they are,
+ * doubles as JavaDouble (or pre-formatted with formatJavaDouble, which the JSON then quotes).
+ */
+export type MetricEntry = readonly [name: string, value: number | bigint | string | JavaDouble];
 
 export type ServerState = 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only';
 
@@ -376,6 +381,11 @@ function conf(ctx: FourLetterContext): string {
 }
 
 function envi(ctx: FourLetterContext): string {
+  return 'Environment:\n' + environmentEntries(ctx).map(([key, value]) => `${key}=${value}\n`).join('');
+}
+
+/** envi's key=value pairs, in order: also the admin `environment` command's fields. */
+export function environmentEntries(ctx: FourLetterContext): (readonly [string, string])[] {
   const e = ctx.environment;
   const entries: (readonly [string, string])[] = [
     ['zookeeper.version', fullVersion(ctx.zktsVersion, ctx.builtOn)],
@@ -391,7 +401,7 @@ function envi(ctx: FourLetterContext): string {
     ['os.memory.max', megabytes(e.memoryMaxBytes)],
     ['os.memory.total', megabytes(e.memoryTotalBytes)],
   ];
-  return 'Environment:\n' + entries.map(([key, value]) => `${key}=${value}\n`).join('');
+  return entries;
 }
 
 function dump(ctx: FourLetterContext): string {
@@ -482,13 +492,18 @@ function hash(ctx: FourLetterContext): string {
  * extra metrics. Optional gauges appear only when the shell knows them.
  */
 function mntr(ctx: FourLetterContext): string {
+  return monitorEntries(ctx).map(([name, value]) => `zk_${name}\t${metricValue(name, value)}\n`).join('');
+}
+
+/** mntr's entries, without the zk_ prefix: also the admin `monitor` command's fields. */
+export function monitorEntries(ctx: FourLetterContext): MetricEntry[] {
   const latency = serverLatency(ctx.latency);
   const entries: MetricEntry[] = [
     ['version', fullVersion(ctx.zktsVersion, ctx.builtOn)],
     ['server_state', ctx.serverState],
     ['ephemerals_count', ctx.ephemeralsCount],
     ['num_alive_connections', ctx.connections.length],
-    ['avg_latency', latency.avg],
+    ['avg_latency', new JavaDouble(latency.avgValue)],
     ['outstanding_requests', ctx.outstandingRequests],
     ['znode_count', ctx.nodeCount],
     ['global_sessions', ctx.sessions.length],
@@ -505,10 +520,11 @@ function mntr(ctx: FourLetterContext): string {
   entries.push(['local_sessions', ctx.localSessionCount], ['uptime', ctx.uptimeMs], ['max_latency', latency.max]);
   if (ctx.clientResponseSize !== undefined) entries.push(['min_client_response_size', ctx.clientResponseSize.min]);
   entries.push(...(ctx.extraMetrics ?? []));
-  return entries.map(([name, value]) => `zk_${name}\t${metricValue(name, value)}\n`).join('');
+  return entries;
 }
 
-function metricValue(name: string, value: number | bigint | string): string {
+function metricValue(name: string, value: MetricEntry[1]): string {
+  if (value instanceof JavaDouble) return formatJavaDouble(value.value);
   if (typeof value === 'number' && !Number.isInteger(value)) {
     throw new TypeError(`mntr metric ${name} is not an integer (${value}); pass doubles through formatJavaDouble`);
   }
@@ -517,9 +533,9 @@ function metricValue(name: string, value: number | bigint | string): string {
 
 /** The five mntr entries ZooKeeper prints for a summary metric (avg as a double, the rest as longs). */
 export function summaryMetrics(name: string, stats: LatencyStats): MetricEntry[] {
-  const { min, avg, max } = serverLatency(stats);
+  const { min, avgValue, max } = serverLatency(stats);
   return [
-    [`avg_${name}`, avg],
+    [`avg_${name}`, new JavaDouble(avgValue)],
     [`min_${name}`, min],
     [`max_${name}`, max],
     [`cnt_${name}`, stats.count],
@@ -559,45 +575,34 @@ export function javaHex(value: bigint): string {
 }
 
 /**
- * Java's `Double.toString` for finite values: always a fraction digit (`2.0`), and scientific
- * notation (`1.0E-4`, `1.5E7`) outside [10^-3, 10^7). JavaScript's shortest round-trip digits
- * equal Java's for the 4-decimal averages printed here.
- */
-export function formatJavaDouble(value: number): string {
-  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
-  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e7) {
-    const text = String(value);
-    return text.includes('.') ? text : `${text}.0`;
-  }
-  const [mantissa, exponent] = value.toExponential().split('e') as [string, string];
-  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.startsWith('+') ? exponent.slice(1) : exponent}`;
-}
-
-/**
  * ZooKeeper's server latency: min and max as longs (0 with no samples), average rounded to 4
  * decimals half-up (AvgMinMaxCounter) and printed as a Java double. Exact integer arithmetic,
  * so no float error decides a tie.
  */
-function serverLatency(stats: LatencyStats): { min: number; avg: string; max: number } {
-  if (stats.count === 0) return { min: 0, avg: '0.0', max: 0 };
+export function serverLatency(stats: LatencyStats): { min: number; avg: string; avgValue: number; max: number } {
+  if (stats.count === 0) return { min: 0, avg: '0.0', avgValue: 0, max: 0 };
   const count = BigInt(stats.count);
   const scaled = (BigInt(stats.totalMs) * 20_000n + count) / (2n * count);
-  return { min: stats.minMs, avg: formatJavaDouble(Number(scaled) / 10_000), max: stats.maxMs };
+  const avgValue = Number(scaled) / 10_000;
+  return { min: stats.minMs, avg: formatJavaDouble(avgValue), avgValue, max: stats.maxMs };
 }
 
 /** A connection's latency: every figure a long, the average truncated (ServerCnxn). */
-function connectionLatency(stats: LatencyStats): { min: number; avg: number; max: number } {
+export function connectionLatency(stats: LatencyStats): { min: number; avg: number; max: number } {
   if (stats.count === 0) return { min: 0, avg: 0, max: 0 };
   return { min: stats.minMs, avg: Math.trunc(stats.totalMs / stats.count), max: stats.maxMs };
 }
 
 /** `InetSocketAddress.toString` for a resolved literal address: `/ip:port`, IPv6 in brackets. */
 function socketAddress(host: string, port: number): string {
+  return `/${hostAndPort(host, port)}`;
+}
+
+/** "ip:port" (IPv6 in brackets), an IPv4-mapped IPv6 address as plain IPv4, as Java prints them. */
+export function hostAndPort(host: string, port: number): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
   const ip = mapped !== null ? mapped[1]! : host;
-  return ip.includes(':') ? `/[${ip}]:${port}` : `/${ip}:${port}`;
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 function megabytes(bytes: number): string {

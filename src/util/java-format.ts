@@ -15,6 +15,23 @@ export function javaLongHex(value: bigint): string {
   return BigInt.asUintN(64, value).toString(16);
 }
 
+/**
+ * Java's `Double.toString` for finite values: always a fraction digit (`2.0`), and scientific
+ * notation (`1.0E-4`, `1.5E7`) outside [10^-3, 10^7). JavaScript's shortest round-trip digits
+ * equal Java's for the 4-decimal averages printed here.
+ */
+export function formatJavaDouble(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+  if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-3 && magnitude < 1e7) {
+    const text = String(value);
+    return text.includes('.') ? text : `${text}.0`;
+  }
+  const [mantissa, exponent] = value.toExponential().split('e') as [string, string];
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.startsWith('+') ? exponent.slice(1) : exponent}`;
+}
+
 /** String.format("%#016x", long): "0x" and the hex digits, zero-padded to 16 characters in all. */
 export function javaHex016(value: bigint): string {
   return `0x${javaLongHex(value).padStart(14, '0')}`;

@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   fourLetterWords, fourLetterWordOf, isTelnetClose, traceMaskOf, runFourLetterWord,
-  fullVersion, formatJavaDouble, javaDateString, javaHex, lastOperationName, summaryMetrics,
+  fullVersion, javaDateString, javaHex, lastOperationName, summaryMetrics,
   ZOOKEEPER_PROTOCOL_VERSION, NOT_SERVING_MESSAGE, STMK_ARGUMENT_BYTES,
   type FourLetterContext, type ConnectionStats, type FourLetterWord,
 } from '../../src/admin/four-letter.js';
 import { OpCode } from '../../src/protocol/codes.js';
+import { formatJavaDouble } from '../../src/util/java-format.js';
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 const ZK_VERSION = '3.8.0-${mvngit.commit.id}, built on 2024-12-29 17:54 UTC';
