@@ -91,10 +91,16 @@ export interface ServerConfig {
   adminEnableServer: boolean;
   adminServerAddress: string;
   adminServerPort: number;
+  /** The admin commands' base path (admin.commandURL). */
+  adminCommandUrl: string;
+  /** admin.idleTimeout: an idle admin HTTP connection is closed after this many ms. */
+  adminIdleTimeoutMs: number;
   globalOutstandingLimit: number;
   myid: number | undefined;
   /** every key=value as given, in file order, for `conf`-style dumps */
   raw: ReadonlyMap<string, string>;
+  /** The config file's text as read ('' without one): the admin `initial_configuration`. */
+  initialConfig: string;
 }
 
 /** Defaults as in ZooKeeper 3.8's code (not its sample zoo.cfg, which sets tickTime=2000). */
@@ -120,6 +126,8 @@ export const configDefaults = {
   snapCountMin: 2,
   adminServerAddress: '0.0.0.0',
   adminServerPort: 8080,
+  adminCommandUrl: '/commands',
+  adminIdleTimeoutMs: 30_000,
   globalOutstandingLimit: 1000,
   minSessionTimeoutTicks: 2,
   maxSessionTimeoutTicks: 20,
@@ -622,9 +630,12 @@ export function parseConfig(text: string, options: { fileName: string; baseDir?:
     adminEnableServer: bool('admin.enableServer', true),
     adminServerAddress: get('admin.serverAddress')?.value ?? configDefaults.adminServerAddress,
     adminServerPort: portOf('admin.serverPort', configDefaults.adminServerPort),
+    adminCommandUrl: get('admin.commandURL')?.value ?? configDefaults.adminCommandUrl,
+    adminIdleTimeoutMs: int('admin.idleTimeout', configDefaults.adminIdleTimeoutMs, 0, '0 or more milliseconds'),
     globalOutstandingLimit: int('globalOutstandingLimit', configDefaults.globalOutstandingLimit, 0, '0 or more'),
     myid: undefined,
     raw,
+    initialConfig: text,
   };
 
   // A quorum needs its limits (QuorumPeerConfig.checkValidity); myid is checked by loadConfigFile.
@@ -721,11 +732,15 @@ export function defaultConfig(overrides: Partial<ServerConfig>): ServerConfig {
     reconfigEnabled: false,
     standaloneEnabled: true,
     adminEnableServer: true,
-    adminServerAddress: configDefaults.adminServerAddress,
+    // Loopback like the client port: a server started without a config stays on this machine.
+    adminServerAddress: '127.0.0.1',
     adminServerPort: configDefaults.adminServerPort,
+    adminCommandUrl: configDefaults.adminCommandUrl,
+    adminIdleTimeoutMs: configDefaults.adminIdleTimeoutMs,
     globalOutstandingLimit: configDefaults.globalOutstandingLimit,
     myid: undefined,
     raw: new Map(),
+    initialConfig: '',
     ...overrides,
   };
 }

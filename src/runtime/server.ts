@@ -27,7 +27,10 @@ import { ClientPort } from './client-port.js';
 import { ConfigError, type ServerConfig } from './config.js';
 import { logger } from './log.js';
 import { reclaimAfterLoad } from './memory.js';
-import { fourLetterResponder } from './four-letter-context.js';
+import { fourLetterResponder, serverContext, type IntrospectionState } from './four-letter-context.js';
+import { startAdminServer, type AdminServer } from './admin-server.js';
+import type { AdminContext } from '../admin/commands.js';
+import { ZKTS_VERSION } from './version.js';
 
 const log = logger('server');
 
@@ -37,6 +40,8 @@ export interface RunningServer {
   readonly core: ZooKeeperServerCore;
   /** The last snapshot written (at start-up, then each time the policy asks for one). */
   readonly lastSnapshot: SnapshotWritten | undefined;
+  /** Where the admin HTTP server listens; undefined when it is off or could not bind. */
+  readonly adminAddress: { readonly host: string; readonly port: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -80,12 +85,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, state);
 
   let lastSnapshot: SnapshotWritten | undefined;
+  let lastSnapshotWallMs = 0;
   let snapshotRunning: Promise<void> | undefined;
   /** Starts a snapshot; its outcome is logged, and the returned promise also rejects on failure. */
   const startSnapshot = (what: string): Promise<SnapshotWritten> => {
     const written = writeSnapshot(core.tree, core.sessionImages(), { dir: snapDir, fsync: config.forceSync });
     snapshotRunning = written.then((done) => {
       lastSnapshot = done;
+      lastSnapshotWallMs = Date.now();
       log.info(`${what} ${done.file} written (${done.nodes} nodes, ${done.bytes} bytes, ${Math.round(done.durationMs)} ms, longest slice ${done.sliceMsMax.toFixed(1)} ms)`);
     }, (error: unknown) => {
       log.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -103,6 +110,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   let port: ClientPort | undefined;
   let closing = false;
+  let fsyncThresholdExceedCount = 0;
   const writer = new TxnLogWriter({
     dir: logDir,
     forceSync: config.forceSync,
@@ -118,9 +126,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       log.error(`cannot write the txn log in ${logDir}, stopping: ${error.stack ?? error.message}`);
       process.exit(1);
     },
-    onSlowSync: (file, durationMs, bytes) => log.warn(`fsync-ing the write ahead log ${file} took ${Math.round(durationMs)}ms which will adversely effect operation latency. File size is ${bytes} bytes.`),
+    onSlowSync: (file, durationMs, bytes) => (fsyncThresholdExceedCount++, log.warn(`fsync-ing the write ahead log ${file} took ${Math.round(durationMs)}ms which will adversely effect operation latency. File size is ${bytes} bytes.`)),
   });
 
+  // ZooTrace's default mask, CLIENT_REQUEST | SERVER_PACKET | SESSION | WARNING: a fresh ZooKeeper's gtmk answers 306.
+  const introspection: IntrospectionState = { traceMask: 306n };
   const policy = new SnapshotPolicy(config.snapCount, config.snapSizeLimitKb * 1024, Math.random);
   const maybeSnapshot = () => {
     if (closing || !policy.shouldSnapshot(writer.txnsSinceRoll, writer.bytesSinceRoll)) return;
@@ -146,7 +156,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port: config.clientPort,
     frameBytesMax: config.juteMaxBuffer,
     maxClientCnxns: config.maxClientCnxns,
-    fourLetterWord: fourLetterResponder(config, core, startedWallMs),
+    fourLetterWord: fourLetterResponder(config, core, startedWallMs, introspection),
   }, {
     opened: (id, address, remotePort) => { core.openConnection(id, address, remotePort); flush(); },
     frame: (id, payload) => core.onFrame(id, payload),
@@ -156,6 +166,18 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const clientPort = port;
   const address = await clientPort.listen();
   const stopPurging = startAutopurge(config, startupSnapshot);
+  const admin: AdminServer | undefined = config.adminEnableServer
+    ? await startAdminServer({
+      host: config.adminServerAddress,
+      port: config.adminServerPort,
+      commandUrl: config.adminCommandUrl,
+      idleTimeoutMs: config.adminIdleTimeoutMs,
+      context: () => adminContext(config, serverContext(config, core, startedWallMs, introspection), {
+        lastSnapshot: lastSnapshot === undefined ? undefined : { zxid: lastSnapshot.zxid, timestampSec: Math.floor(lastSnapshotWallMs / 1000) },
+        fsyncThresholdExceedCount,
+      }),
+    })
+    : undefined;
   const ticker = setInterval(() => { core.tick(); flush(); }, Math.max(10, Math.floor(config.tickTimeMs / 2)));
   log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
   return {
@@ -163,15 +185,36 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     port: address.port,
     core,
     get lastSnapshot() { return lastSnapshot; },
+    adminAddress: admin?.address,
     async close() {
       closing = true;
       clearInterval(ticker);
       stopPurging();
+      await admin?.close();
       await clientPort.close();
       await writer.close();
       await snapshotRunning;
     },
   };
+}
+
+/** The four-letter words' view plus what only the admin commands show. */
+function adminContext(config: ServerConfig, base: ReturnType<typeof serverContext>,
+  extra: Pick<AdminContext, 'lastSnapshot' | 'fsyncThresholdExceedCount'>): AdminContext {
+  const own: Omit<AdminContext, keyof typeof base> = {
+    initialConfiguration: config.initialConfig,
+    // Node has no system properties: what stands in for them is the config as ZooKeeper would
+    // set them (zoo.cfg keys it reads as zookeeper.* properties) and the process's own facts.
+    get systemProperties() {
+      return [
+        ['file.encoding', 'UTF-8'], ['line.separator', '\n'], ['node.version', process.version], ['os.arch', process.arch],
+        ['os.name', process.platform], ['user.dir', process.cwd()], ['zkts.version', ZKTS_VERSION],
+        ...[...config.raw].filter(([key]) => key.startsWith('zookeeper.') || key.startsWith('admin.') || key.startsWith('4lw.')),
+      ] as const;
+    },
+    ...extra,
+  };
+  return Object.assign(Object.create(base) as typeof base, own) as AdminContext;
 }
 
 /**

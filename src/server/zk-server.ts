@@ -615,7 +615,7 @@ export class ZooKeeperServerCore {
     const s = connection.stats;
     s.lastOp = opLabels[entry.type] ?? 'UNKN';
     s.lastZxid = zxid;
-    s.lastResponseMs = nowMs;
+    s.lastResponseMs = Math.floor(nowMs);
     s.lastLatencyMs = latencyMs;
     s.minLatencyMs = s.latencyCount === 0 ? latencyMs : Math.min(s.minLatencyMs, latencyMs);
     s.maxLatencyMs = Math.max(s.maxLatencyMs, latencyMs);

@@ -143,7 +143,7 @@ export function runZooKeeperClass(mainClass: string, args: readonly string[], op
 }
 
 /** A four-letter word's answer (bounded). */
-function fourLetterWord(port: number, word: string): Promise<string> {
+export function fourLetterWord(port: number, word: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host: '127.0.0.1', port }, () => socket.end(word));
     let answer = '';

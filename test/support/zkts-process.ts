@@ -32,7 +32,7 @@ export class ZktsProcess {
     // dataLogDir '' in `config` means: a directory of its own next to dataDir.
     const extra = { ...config };
     if (extra['dataLogDir'] === '') extra['dataLogDir'] = join(dir, 'datalog');
-    const lines = { tickTime: '2000', dataDir, clientPort: String(port), clientPortAddress: '127.0.0.1', ...extra };
+    const lines = { tickTime: '2000', dataDir, clientPort: String(port), clientPortAddress: '127.0.0.1', 'admin.enableServer': 'false', ...extra };
     const configPath = join(dir, 'zoo.cfg');
     const server = new ZktsProcess(dir, dataDir, extra['dataLogDir'] ?? dataDir, port, configPath);
     server.lines = lines;

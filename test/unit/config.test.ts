@@ -119,17 +119,18 @@ test('properties: duplicate keys, last one wins; raw keeps every key as written'
 
 test('a file with only dataDir gets ZooKeeper code defaults', () => {
   const { config: c, warnings } = withDataDir();
-  const expected: Omit<ServerConfig, 'raw' | 'fourLetterWhitelist'> = {
+  const expected: Omit<ServerConfig, 'raw' | 'fourLetterWhitelist' | 'initialConfig'> = {
     tickTimeMs: 3000, dataDir: '/var/zk', dataLogDir: '/var/zk', clientPort: 0, clientPortAddress: '0.0.0.0',
     maxClientCnxns: 60, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60000, juteMaxBuffer: 0xfffff,
     extendedTypesEnabled: false, superDigest: undefined, skipACL: false, containerCheckIntervalMs: 60000,
     containerMaxPerMinute: 10000, containerMaxNeverUsedIntervalMs: 0, snapCount: 100000, snapSizeLimitKb: 4194304,
     preAllocSizeKb: 65536, forceSync: true, fsyncWarningThresholdMs: 1000, autopurgeSnapRetainCount: 3, autopurgePurgeIntervalHours: 0, initLimitTicks: undefined,
     syncLimitTicks: undefined, servers: [], peerType: 'participant', reconfigEnabled: false, standaloneEnabled: true,
-    adminEnableServer: true, adminServerAddress: '0.0.0.0', adminServerPort: 8080, globalOutstandingLimit: 1000,
-    myid: undefined,
+    adminEnableServer: true, adminServerAddress: '0.0.0.0', adminServerPort: 8080, adminCommandUrl: '/commands', adminIdleTimeoutMs: 30000,
+    globalOutstandingLimit: 1000, myid: undefined,
   };
-  const { raw, fourLetterWhitelist, ...rest } = c;
+  const { raw, fourLetterWhitelist, initialConfig, ...rest } = c;
+  assert.equal(initialConfig, 'dataDir=/var/zk\n', 'the file as read');
   assert.deepEqual(rest, expected);
   assert.deepEqual(fourLetterWhitelist, new Set(['srvr']));
   assert.deepEqual(warnings, ['zoo.cfg: clientPort is not set; the server will not accept client connections']);
