@@ -36,6 +36,9 @@ async function startWithAdmin(kind: 'zkts' | 'zookeeper'): Promise<Admin> {
   await a.getData('/x', true);
   await b.getData('/x', true);
   await b.exists('/y', true);
+  // As many watched paths for each session: which session a hash map lists first depends on
+  // the session ids, which the two servers choose differently.
+  await a.exists('/z', true);
   await a.getChildren('/x', true);
   return { server, adminPort, clients: [a, b] };
 }
