@@ -1,11 +1,15 @@
 /**
  * The client port: accepts TCP connections, frames bytes, answers four-letter words, enforces
  * maxClientCnxns and jute.maxbuffer, and shuttles frames to the server core and outputs back.
+ * Optionally a second, TLS port (secureClientPort) serves the same way after the handshake; its
+ * connections share the id space, and maxClientCnxns counts on each port by itself (ZooKeeper
+ * runs a connection factory per port).
  *
  * Not here: protocol decisions (server/zk-server.ts) or four-letter formatting (admin/).
  * A bad frame closes only its own connection, with a logged reason; the server keeps serving.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { FrameDecoder } from '../jute/frame-decoder.js';
 import type { ServerOutput } from '../server/zk-server.js';
 import { logger } from './log.js';
@@ -20,6 +24,21 @@ export interface ClientPortOptions {
   readonly maxClientCnxns: number;
   /** The word's reply if `head` (the first 4 bytes) is a four-letter word, else undefined. */
   readonly fourLetterWord: (head: Uint8Array, remoteHost: string, remotePort: number) => string | undefined;
+  /** The TLS port, if any. */
+  readonly secure?: SecurePortOptions;
+}
+
+export interface SecurePortOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Key, certificates, CAs, requestCert/rejectUnauthorized, protocol range. */
+  readonly tls: TlsOptions;
+  /**
+   * ssl.clientAuth=want: a client may come without a certificate, but one it presents must
+   * verify (Java's SSLEngine wantClientAuth); node's rejectUnauthorized=false alone would take
+   * a bad one too, so the check is made here.
+   */
+  readonly wantClientAuth: boolean;
 }
 
 export interface ClientPortHandlers {
@@ -43,39 +62,52 @@ interface ClientSocket {
 
 export class ClientPort {
   private readonly server: Server;
+  private readonly secureServer: Server | undefined;
   private readonly sockets = new Map<number, ClientSocket>();
   private readonly perAddress = new Map<string, number>();
+  private readonly securePerAddress = new Map<string, number>();
   private nextConnectionId = 1;
+  /** Where the TLS port listens, once `listen` has resolved. */
+  secureAddress: { host: string; port: number } | undefined;
 
   constructor(private readonly options: ClientPortOptions, private readonly handlers: ClientPortHandlers) {
-    this.server = createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    this.server = createServer({ noDelay: true }, (socket) => this.onSocket(socket, this.perAddress));
+    const secure = options.secure;
+    if (secure !== undefined) {
+      this.secureServer = createTlsServer({ ...secure.tls, noDelay: true }, (socket: TLSSocket) => {
+        if (secure.wantClientAuth && !socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) {
+          log.warn(`closing TLS connection from /${normaliseAddress(socket.remoteAddress ?? 'unknown')}: its certificate does not verify (${String(socket.authorizationError)})`);
+          socket.destroy();
+          return;
+        }
+        this.onSocket(socket, this.securePerAddress);
+      });
+      this.secureServer.on('tlsClientError', (error, socket) => {
+        log.warn(`TLS handshake from /${normaliseAddress(socket.remoteAddress ?? 'unknown')} failed: ${error.message}`);
+      });
+    }
   }
 
-  listen(): Promise<{ host: string; port: number }> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        if (address === null || typeof address === 'string') return reject(new Error('no address'));
-        resolve({ host: address.address, port: address.port });
-      });
-    });
+  /** Listens on the client port (its address is the answer) and on the TLS port, if any. */
+  async listen(): Promise<{ host: string; port: number }> {
+    const plain = await listenOn(this.server, this.options.host, this.options.port);
+    if (this.secureServer !== undefined) this.secureAddress = await listenOn(this.secureServer, this.options.secure!.host, this.options.secure!.port);
+    return plain;
   }
 
   get connectionCount(): number {
     return this.sockets.size;
   }
 
-  private onSocket(socket: Socket): void {
+  private onSocket(socket: Socket, perAddress: Map<string, number>): void {
     const address = normaliseAddress(socket.remoteAddress ?? 'unknown');
-    const count = this.perAddress.get(address) ?? 0;
+    const count = perAddress.get(address) ?? 0;
     if (this.options.maxClientCnxns > 0 && count >= this.options.maxClientCnxns) {
       log.warn(`Too many connections from /${address} - max is ${this.options.maxClientCnxns}`);
       socket.destroy();
       return;
     }
-    this.perAddress.set(address, count + 1);
+    perAddress.set(address, count + 1);
     const connectionId = this.nextConnectionId++;
     const client: ClientSocket = { socket, decoder: new FrameDecoder(this.options.frameBytesMax), address, started: false, head: undefined };
     this.sockets.set(connectionId, client);
@@ -91,9 +123,9 @@ export class ClientPort {
     socket.on('error', (error) => log.debug(`connection ${connectionId} from /${address}: ${error.message}`));
     socket.on('close', () => {
       this.sockets.delete(connectionId);
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) this.perAddress.delete(address);
-      else this.perAddress.set(address, left);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) perAddress.delete(address);
+      else perAddress.set(address, left);
       if (client.started) this.handlers.closed(connectionId);
     });
   }
@@ -170,10 +202,23 @@ export class ClientPort {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     for (const client of this.sockets.values()) client.socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    await Promise.all([this.server, this.secureServer].map((server) => server === undefined ? undefined
+      : new Promise<void>((resolve) => server.close(() => resolve()))));
   }
+}
+
+function listenOn(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('no address'));
+      resolve({ host: address.address, port: address.port });
+    });
+  });
 }
 
 function normaliseAddress(address: string): string {

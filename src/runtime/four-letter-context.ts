@@ -105,7 +105,7 @@ export function serverContext(config: ServerConfig, core: ZooKeeperServerCore, s
     },
     conf: {
       clientPort: config.clientPort,
-      secureClientPort: -1,
+      secureClientPort: config.secureClientPort > 0 ? config.secureClientPort : -1,
       dataDir: join(config.dataDir, 'version-2'),
       dataLogDir: join(config.dataLogDir, 'version-2'),
       tickTimeMs: config.tickTimeMs,

@@ -31,6 +31,7 @@ import { fourLetterResponder, serverContext, type IntrospectionState } from './f
 import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { AdminContext } from '../admin/commands.js';
 import { ZKTS_VERSION } from './version.js';
+import { tlsServerOptions } from './tls.js';
 
 const log = logger('server');
 
@@ -40,6 +41,8 @@ export interface RunningServer {
   readonly core: ZooKeeperServerCore;
   /** The last snapshot written (at start-up, then each time the policy asks for one). */
   readonly lastSnapshot: SnapshotWritten | undefined;
+  /** Where the TLS client port listens; undefined without secureClientPort. */
+  readonly secureAddress: { readonly host: string; readonly port: number } | undefined;
   /** Where the admin HTTP server listens; undefined when it is off or could not bind. */
   readonly adminAddress: { readonly host: string; readonly port: number } | undefined;
   close(): Promise<void>;
@@ -49,6 +52,8 @@ const hex = (zxid: bigint) => `0x${zxid.toString(16)}`;
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   if (config.clientPort === 0) throw new ConfigError('clientPort is not set: a standalone server needs a client port to serve');
+  // Before anything is recovered or bound: a bad key store stops start-up with its key named.
+  const secureTls = config.tls === undefined ? undefined : tlsServerOptions(config.tls);
   const snapDir = join(config.dataDir, VERSION_DIR);
   const logDir = join(config.dataLogDir, VERSION_DIR);
   await mkdir(snapDir, { recursive: true });
@@ -157,6 +162,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     frameBytesMax: config.juteMaxBuffer,
     maxClientCnxns: config.maxClientCnxns,
     fourLetterWord: fourLetterResponder(config, core, startedWallMs, introspection),
+    ...(secureTls === undefined ? {} : {
+      secure: { host: config.secureClientPortAddress, port: config.secureClientPort, tls: secureTls, wantClientAuth: config.tls!.clientAuth === 'want' },
+    }),
   }, {
     opened: (id, address, remotePort) => { core.openConnection(id, address, remotePort); flush(); },
     frame: (id, payload) => core.onFrame(id, payload),
@@ -179,12 +187,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     })
     : undefined;
   const ticker = setInterval(() => { core.tick(); flush(); }, Math.max(10, Math.floor(config.tickTimeMs / 2)));
+  if (clientPort.secureAddress !== undefined) log.info(`zkts serving TLS clients on ${clientPort.secureAddress.host}:${clientPort.secureAddress.port} (ssl.clientAuth=${config.tls!.clientAuth}, ${config.tls!.protocols.join(',')})`);
   log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
   return {
     host: address.host,
     port: address.port,
     core,
     get lastSnapshot() { return lastSnapshot; },
+    secureAddress: clientPort.secureAddress,
     adminAddress: admin?.address,
     async close() {
       closing = true;

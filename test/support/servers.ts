@@ -41,8 +41,12 @@ export interface ServerOptions {
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const zktsMain = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 const zookeeperJar = '/usr/share/java/zookeeper.jar';
-/** Jetty's servlet API, which zookeeper.jar's manifest leaves out: without it the AdminServer cannot start. */
-const servletApiJar = '/usr/share/java/servlet-api.jar';
+/**
+ * Jars zookeeper.jar's manifest leaves out: Jetty's servlet API (without it the AdminServer
+ * cannot start) and Netty's codec and resolver (without them NettyServerCnxnFactory, which TLS
+ * needs, fails on the first connection).
+ */
+const extraJars = ['servlet-api', 'netty-codec', 'netty-resolver'].map((name) => `/usr/share/java/${name}.jar`).join(':');
 
 export function apacheZooKeeperAvailable(): boolean {
   return existsSync(zookeeperJar);
@@ -120,7 +124,7 @@ async function start(kind: 'zkts' | 'zookeeper', options: ServerOptions): Promis
   const configPath = writeConfig(dir, port, options);
   const child = kind === 'zkts'
     ? spawn(process.execPath, [zktsMain, 'start', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('java', ['-Xmx256m', ...javaProperties(options), '-cp', `/etc/zookeeper/conf:${zookeeperJar}:${servletApiJar}`, 'org.apache.zookeeper.server.ZooKeeperServerMain', configPath], {
+    : spawn('java', ['-Xmx256m', ...javaProperties(options), '-cp', `/etc/zookeeper/conf:${zookeeperJar}:${extraJars}`, 'org.apache.zookeeper.server.ZooKeeperServerMain', configPath], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
   running.add(child);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigError, parseConfig, parseProperties, defaultConfig, loadConfigFile, applyMyId, parseMyId, isDistributed,
-  fourLetterWhitelistOf, configDefaults, knownConfigKeys, type ServerConfig,
+  fourLetterWhitelistOf, configDefaults, knownConfigKeys, opensslCipherName, ZOOKEEPER_DEFAULT_CIPHERS, type ServerConfig,
 } from '../../src/runtime/config.js';
 
 const FILE = 'zoo.cfg';
@@ -126,6 +126,7 @@ test('a file with only dataDir gets ZooKeeper code defaults', () => {
     containerMaxPerMinute: 10000, containerMaxNeverUsedIntervalMs: 0, snapCount: 100000, snapSizeLimitKb: 4194304,
     preAllocSizeKb: 65536, forceSync: true, fsyncWarningThresholdMs: 1000, autopurgeSnapRetainCount: 3, autopurgePurgeIntervalHours: 0, initLimitTicks: undefined,
     syncLimitTicks: undefined, servers: [], peerType: 'participant', reconfigEnabled: false, standaloneEnabled: true,
+    secureClientPort: 0, secureClientPortAddress: '0.0.0.0', tls: undefined,
     adminEnableServer: true, adminServerAddress: '0.0.0.0', adminServerPort: 8080, adminCommandUrl: '/commands', adminIdleTimeoutMs: 30000,
     globalOutstandingLimit: 1000, myid: undefined,
   };
@@ -361,8 +362,9 @@ test('known keys zkts does not use yet are accepted silently (some with a note)'
   ];
   const { warnings } = withDataDir('clientPort=2181', ...ignored);
   assert.deepEqual(warnings, []);
-  const noted = withDataDir('clientPort=2181', 'secureClientPort=2281', 'sslQuorum=true').warnings;
-  assert.deepEqual(noted, ['zoo.cfg:3: secureClientPort: TLS client connections are not supported yet; ignored', 'zoo.cfg:4: sslQuorum: TLS between servers is not supported yet; ignored']);
+  const noted = withDataDir('clientPort=2181', 'secureClientPort=2281', 'ssl.keyStore.location=/k/s.pem', 'sslQuorum=true', 'ssl.crl=true').warnings;
+  assert.deepEqual(noted, ['zoo.cfg:5: sslQuorum: TLS between servers is not supported yet; ignored',
+    "zoo.cfg:6: ssl.crl: not supported by zkts yet; ignored (the TLS library's defaults apply)"]);
   // The key table lists each name once.
   assert.equal(new Set(knownConfigKeys).size, knownConfigKeys.length);
 });
@@ -513,6 +515,44 @@ test('applyMyId: the own server line supplies the client address and the role', 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'zkts-config-'));
 }
+
+// ---------------------------------------------------------------------------------------------
+// TLS (secureClientPort, ssl.*)
+
+test('secureClientPort: the key and trust stores, their types by name or by ssl.*.type, and ZooKeeper\'s defaults', () => {
+  const secure = (...lines: string[]) => withDataDir('clientPort=2181', 'secureClientPort=2281', ...lines);
+  const { config: c, warnings } = secure('ssl.keyStore.location=/k/server.pem', 'ssl.keyStore.password=pw', 'ssl.trustStore.location=/k/ca.pem');
+  assert.deepEqual(warnings, []);
+  assert.equal(c.secureClientPort, 2281);
+  assert.equal(c.secureClientPortAddress, '0.0.0.0');
+  assert.deepEqual(c.tls, {
+    keyStore: { location: '/k/server.pem', password: 'pw', type: 'PEM' }, trustStore: { location: '/k/ca.pem', password: undefined, type: 'PEM' },
+    clientAuth: 'need', protocols: ['TLSv1.2'], ciphers: ZOOKEEPER_DEFAULT_CIPHERS, tls13Suites: [],
+  });
+  assert.equal(secure('zookeeper.ssl.keyStore.location=/k/s.p12').config.tls?.keyStore.type, 'PKCS12');
+  assert.equal(secure('ssl.keyStore.location=/k/store', 'ssl.keyStore.type=pkcs12').config.tls?.keyStore.type, 'PKCS12');
+  assert.equal(withDataDir('clientPort=2181').config.tls, undefined);
+  assertConfigError(() => secure(), undefined, 'ssl.keyStore.location', 'needs a key store');
+  assertConfigError(() => secure('ssl.keyStore.location=/k/server.jks'), 4, 'ssl.keyStore.location', /JKS stores are Java's own format.*keytool -importkeystore/);
+  assertConfigError(() => secure('ssl.keyStore.location=/k/s.pem', 'ssl.trustStore.location=/k/t.p12'), 5, 'ssl.trustStore.location', 'PKCS12 trust store is not supported');
+  assertConfigError(() => secure('ssl.keyStore.location=/k/store'), 4, 'ssl.keyStore.location', 'set ssl.keyStore.type');
+  assertConfigError(() => secure('ssl.keyStore.location=/k/s.pem', 'ssl.clientAuth=sometimes'), 5, 'ssl.clientAuth', 'need, want or none');
+});
+
+test('ssl protocols and suites: ssl.protocol caps ssl.enabledProtocols, TLS 1.3 only with a TLS 1.3 suite, JSSE names mapped', () => {
+  const tls = (...lines: string[]) => withDataDir('clientPort=2181', 'secureClientPort=2281', 'ssl.keyStore.location=/k/s.pem', ...lines).config.tls!;
+  assert.deepEqual(tls('ssl.enabledProtocols=TLSv1.2,TLSv1.3').protocols, ['TLSv1.2']);
+  assert.deepEqual(tls('ssl.protocol=TLSv1.3', 'ssl.enabledProtocols=TLSv1.2,TLSv1.3').protocols, ['TLSv1.2'], 'no TLS 1.3 suite by default');
+  const both = tls('ssl.protocol=TLSv1.3', 'ssl.enabledProtocols=TLSv1.2, TLSv1.3', 'ssl.ciphersuites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
+  assert.deepEqual([both.protocols, both.ciphers, both.tls13Suites], [['TLSv1.2', 'TLSv1.3'], 'ECDHE-RSA-AES256-GCM-SHA384', ['TLS_AES_128_GCM_SHA256']]);
+  assert.deepEqual(tls('ssl.protocol=TLSv1.3', 'ssl.ciphersuites=TLS_AES_256_GCM_SHA384').protocols, ['TLSv1.3']);
+  assertConfigError(() => tls('ssl.protocol=TLSv1.3'), 5, 'ssl.protocol', 'no cipher suite for TLSv1.3');
+  assertConfigError(() => tls('ssl.protocol=SSLv3'), 5, 'ssl.protocol', 'unknown TLS protocol');
+  assertConfigError(() => tls('ssl.ciphersuites=TLS_RSA_WITH_NULL_SHA'), 5, 'ssl.ciphersuites', "not supported by zkts: 'TLS_RSA_WITH_NULL_SHA'");
+  assert.deepEqual(['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+    'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_DHE_ECDSA_WITH_AES_128_GCM_SHA256'].map(opensslCipherName),
+  ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES256-SHA384', 'ECDHE-RSA-AES128-SHA', 'DHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305', undefined]);
+});
 
 test('loadConfigFile reads the file and dataDir/myid', async (t) => {
   const dir = tempDir();
