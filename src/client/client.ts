@@ -16,6 +16,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import type { ConnectionOptions } from 'node:tls';
 import { ClientCore, type ClientState, type CoreConfig, type Output, type StateEvent } from './core/connection.js';
 import { BadArgumentsError, ClientClosedError, ConnectionLossError, NoWatcherError, type ZooKeeperError } from './core/errors.js';
 import { parseConnectString } from './core/paths.js';
@@ -66,6 +67,13 @@ export interface ClientOptions {
   readonly random?: () => number;
   /** Events buffered per watch() iterator before it fails. Default 10 000. */
   readonly watchBufferMax?: number;
+  /**
+   * Connect over TLS, to servers' secureClientPort, with these node TLS options: `ca` to trust
+   * the server's certificate issuer, `cert` and `key` for a server that wants client
+   * certificates (ZooKeeper's default ssl.clientAuth=need). The server's certificate must name
+   * the host as the connect string gives it. Default: plain TCP.
+   */
+  readonly tls?: ConnectionOptions;
 }
 
 export interface WatchOptions { readonly watch?: WatchListener }
@@ -495,7 +503,7 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
             this.core.onClosed(connection, this.now(), reason);
             this.drive();
           },
-        });
+        }, this.options.tls);
         this.transports.set(connection, transport);
         return;
       }

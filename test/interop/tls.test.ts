@@ -4,7 +4,8 @@
  * same certificates, made here with openssl: a test CA, a server certificate, a client one, and
  * a client certificate from another CA. kazoo over TLS works on both; a client without a
  * certificate, or with one from an unknown CA, is refused by both; four-letter words answer over
- * TLS; both negotiate the same protocol; ssl.clientAuth=want and none behave alike. Then zkts
+ * TLS; the zkts client library connects over TLS; both negotiate the same protocol;
+ * ssl.clientAuth=want and none behave alike. Then zkts
  * alone: a PKCS12 key store, an encrypted PEM key, and a wrong password (start-up fails naming
  * the key).
  */
@@ -18,6 +19,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { apacheZooKeeperAvailable, freePort, startApacheZooKeeper, startZkts, zktsMain, type RunningServer } from '../support/servers.js';
 import { fourLetterWord } from '../support/zk-datadir.js';
+import { createClient } from '../../src/client/index.js';
 import { commandSucceeds } from './clients/support.js';
 
 const run = promisify(execFile);
@@ -133,6 +135,20 @@ describe('the TLS client port, next to Apache ZooKeeper 3.8', { skip: skip || (a
       assert.match(await kazoo(target, certs, undefined), /^refused/, `${kind}: no certificate`);
       assert.match(await kazoo(target, certs, 'stranger'), /^refused/, `${kind}: another CA's certificate`);
       assert.equal(await fourLetterWord(target.server.port, 'ruok'), 'imok', `${kind}: the plain port serves on`);
+    }
+  });
+
+  it('the zkts client library works over TLS on both; a server certificate from another CA is not trusted', async () => {
+    for (const target of [zk, ours]) {
+      const client = await createClient(`127.0.0.1:${target.securePort}`, { tls: withCert(certs, 'client'), sessionTimeoutMs: 10_000, connectTimeoutMs: 5_000 });
+      try {
+        const path = await client.create('/lib-', new TextEncoder().encode('via tls'), { mode: 'persistentSequential' });
+        assert.equal(new TextDecoder().decode((await client.getData(path)).data!), 'via tls', target.server.kind);
+      } finally {
+        await client.close();
+      }
+      const untrusting = { ...withCert(certs, 'client'), ca: readFileSync(certs.path('other-ca.pem')) };
+      await assert.rejects(createClient(`127.0.0.1:${target.securePort}`, { tls: untrusting, sessionTimeoutMs: 10_000, connectTimeoutMs: 2_000 }), Error, target.server.kind);
     }
   });
 

@@ -1,11 +1,13 @@
 /**
- * The client's only socket code: one TCP connection per connection attempt, reporting open,
- * bytes and close back to the caller. It decides nothing — no framing, no timeouts, no retries:
- * those are the pure core's (src/client/core/connection.ts).
+ * The client's only socket code: one TCP connection per connection attempt (over TLS when given
+ * TLS options: a server's secureClientPort), reporting open, bytes and close back to the caller.
+ * It decides nothing — no framing, no timeouts, no retries: those are the pure core's
+ * (src/client/core/connection.ts).
  *
  * Invariant: after `destroy()` or the first 'close'/'error', no further callback fires.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 
 export interface TransportHandlers {
   onOpen(): void;
@@ -17,10 +19,12 @@ export class TcpTransport {
   private readonly socket: Socket;
   private finished = false;
 
-  constructor(host: string, port: number, handlers: TransportHandlers) {
-    this.socket = connect({ host, port });
+  constructor(host: string, port: number, handlers: TransportHandlers, tls?: ConnectionOptions) {
+    // The certificate is checked against the host as the connect string names it (SNI takes
+    // names only, so an address goes without one).
+    this.socket = tls === undefined ? connect({ host, port }) : tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls });
     this.socket.setNoDelay(true);
-    this.socket.on('connect', () => {
+    this.socket.on(tls === undefined ? 'connect' : 'secureConnect', () => {
       if (!this.finished) handlers.onOpen();
     });
     this.socket.on('data', (chunk: Buffer) => {
