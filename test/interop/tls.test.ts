@@ -4,7 +4,7 @@
  * same certificates, made here with openssl: a test CA, a server certificate, a client one, and
  * a client certificate from another CA. kazoo over TLS works on both; a client without a
  * certificate, or with one from an unknown CA, is refused by both; four-letter words answer over
- * TLS; the zkts client library connects over TLS; both negotiate the same protocol;
+ * TLS; ZooKeeper's Java client and the zkts client library connect over TLS; both negotiate the same protocol;
  * ssl.clientAuth=want and none behave alike. Then zkts
  * alone: a PKCS12 key store, an encrypted PEM key, and a wrong password (start-up fails naming
  * the key).
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { apacheZooKeeperAvailable, freePort, startApacheZooKeeper, startZkts, zktsMain, type RunningServer } from '../support/servers.js';
-import { fourLetterWord } from '../support/zk-datadir.js';
+import { fourLetterWord, runZooKeeperClass } from '../support/zk-datadir.js';
 import { createClient } from '../../src/client/index.js';
 import { commandSucceeds } from './clients/support.js';
 
@@ -149,6 +149,21 @@ describe('the TLS client port, next to Apache ZooKeeper 3.8', { skip: skip || (a
       }
       const untrusting = { ...withCert(certs, 'client'), ca: readFileSync(certs.path('other-ca.pem')) };
       await assert.rejects(createClient(`127.0.0.1:${target.securePort}`, { tls: untrusting, sessionTimeoutMs: 10_000, connectTimeoutMs: 2_000 }), Error, target.server.kind);
+    }
+  });
+
+  it('ZooKeeper\'s own Java client (zkCli) works over TLS on both, with its zookeeper.ssl.* properties', async () => {
+    for (const target of [zk, ours]) {
+      const { stdout, stderr } = await runZooKeeperClass('org.apache.zookeeper.ZooKeeperMain', ['-server', `127.0.0.1:${target.securePort}`], {
+        input: 'create /java-tls hello\nget /java-tls\nquit\n',
+        properties: {
+          'zookeeper.client.secure': 'true', 'zookeeper.clientCnxnSocket': 'org.apache.zookeeper.ClientCnxnSocketNetty',
+          'zookeeper.ssl.keyStore.location': certs.path('client.pem'), 'zookeeper.ssl.trustStore.location': certs.path('ca.pem'),
+        },
+      });
+      // zkCli reports the create on stderr and prints the data on stdout.
+      assert.match(stderr, /Created \/java-tls\n/, `${target.server.kind}:\n${stderr}`);
+      assert.match(stdout, /\nhello\n/, `${target.server.kind}:\n${stdout}`);
     }
   });
 

@@ -34,7 +34,8 @@ import { ErrorCode, Perms } from '../../src/protocol/codes.js';
 import { startApacheZooKeeper, startZkts } from './servers.js';
 import { multiOp, openAcl, WireClient, type Reply } from './wire-client.js';
 
-export const zooKeeperClassPath = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar';
+/** With Netty's codec and resolver, which zookeeper.jar's manifest leaves out (the Netty client socket, TLS, needs them). */
+export const zooKeeperClassPath = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar:/usr/share/java/netty-codec.jar:/usr/share/java/netty-resolver.jar';
 
 /** One znode as a client sees it at the end of the history. */
 export interface ExpectedZnode {
@@ -116,14 +117,17 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
 }
 
 /**
- * Runs a ZooKeeper class (a tool, or zkCli's main) in UTC and en_US, with `input` on stdin;
- * bounded by `timeoutMs` (then killed). Rejects on a non-zero exit, with the output.
+ * Runs a ZooKeeper class (a tool, or zkCli's main) in UTC and en_US, with `input` on stdin and
+ * `properties` as -D system properties; bounded by `timeoutMs` (then killed). Rejects on a
+ * non-zero exit, with the output.
  */
-export function runZooKeeperClass(mainClass: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+export function runZooKeeperClass(mainClass: string, args: readonly string[],
+  options: { input?: string; timeoutMs?: number; properties?: Readonly<Record<string, string>> } = {}): Promise<{ stdout: string; stderr: string }> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const properties = Object.entries(options.properties ?? {}).map(([key, value]) => `-D${key}=${value}`);
   return new Promise((resolve, reject) => {
     const child = spawn('java', [
-      '-Xmx256m', '-XX:TieredStopAtLevel=1', '-Duser.timezone=UTC', '-Duser.language=en', '-Duser.country=US', '-cp', zooKeeperClassPath, mainClass, ...args,
+      '-Xmx256m', '-XX:TieredStopAtLevel=1', '-Duser.timezone=UTC', '-Duser.language=en', '-Duser.country=US', ...properties, '-cp', zooKeeperClassPath, mainClass, ...args,
     ], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
