@@ -4,7 +4,7 @@
  * same certificates, made here with openssl: a test CA, a server certificate, a client one, and
  * a client certificate from another CA. kazoo over TLS works on both; a client without a
  * certificate, or with one from an unknown CA, is refused by both; four-letter words answer over
- * TLS; ZooKeeper's Java client and the zkts client library connect over TLS; both negotiate the same protocol;
+ * TLS; ZooKeeper's Java client, the zkts client library and zkts shell connect over TLS; both negotiate the same protocol;
  * ssl.clientAuth=want and none behave alike. Then zkts
  * alone: a PKCS12 key store, an encrypted PEM key, and a wrong password (start-up fails naming
  * the key).
@@ -164,6 +164,17 @@ describe('the TLS client port, next to Apache ZooKeeper 3.8', { skip: skip || (a
       // zkCli reports the create on stderr and prints the data on stdout.
       assert.match(stderr, /Created \/java-tls\n/, `${target.server.kind}:\n${stderr}`);
       assert.match(stdout, /\nhello\n/, `${target.server.kind}:\n${stdout}`);
+    }
+  });
+
+  it('zkts shell works over TLS on both, with --ca and a PEM holding key and certificate; without a certificate it cannot connect', async () => {
+    for (const target of [zk, ours]) {
+      const shell = (...args: string[]) => run(process.execPath, [zktsMain, 'shell', '-server', `127.0.0.1:${target.securePort}`, '-timeout', '5000', ...args], { timeout: 20_000 });
+      await shell('--ca', certs.path('ca.pem'), '--cert', certs.path('client.pem'), 'create', '/shell-tls', 'from the shell');
+      const { stdout } = await shell('--ca', certs.path('ca.pem'), '--cert', certs.path('client.crt'), '--key', certs.path('client.key'), 'get', '/shell-tls');
+      assert.match(stdout, /\nfrom the shell\n/, target.server.kind);
+      const refused = await shell('--ca', certs.path('ca.pem'), 'get', '/shell-tls').then(() => 0, (error: { code?: number }) => error.code);
+      assert.equal(refused, 1, `${target.server.kind}: no client certificate`);
     }
   });
 

@@ -7,7 +7,9 @@
  * Output goes where zkCli sends it: results and watch events on stdout, errors (and, as in
  * zkCli, "Created /path") on stderr.
  */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import type { ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError, type Command } from '../command.js';
@@ -23,11 +25,31 @@ interface ShellArgs {
   server: string;
   timeoutMs: number;
   readOnly: boolean;
+  /** Set by --tls, --ca, --cert or --key: connect over TLS (a server's secureClientPort). */
+  tls: { ca?: string; cert?: string; key?: string } | undefined;
   command: string[];
 }
 
+/** Reads a PEM file named on the command line, or says which option named it. */
+function pemFile(option: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`${option} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+/** The TLS options: --cert without --key is a PEM holding both, as ZooKeeper's PEM key store. */
+function tlsOptions(tls: NonNullable<ShellArgs['tls']>): ConnectionOptions {
+  const options: ConnectionOptions = {};
+  if (tls.ca !== undefined) options.ca = pemFile('--ca', tls.ca);
+  if (tls.cert !== undefined) options.cert = pemFile('--cert', tls.cert);
+  if (tls.key !== undefined || tls.cert !== undefined) options.key = tls.key !== undefined ? pemFile('--key', tls.key) : options.cert;
+  return options;
+}
+
 function parseShellArgs(args: readonly string[]): ShellArgs {
-  const parsed: ShellArgs = { server: defaultServer, timeoutMs: defaultTimeoutMs, readOnly: false, command: [] };
+  const parsed: ShellArgs = { server: defaultServer, timeoutMs: defaultTimeoutMs, readOnly: false, tls: undefined, command: [] };
   let i = 0;
   const valueOf = (option: string): string => {
     const value = args[++i];
@@ -43,6 +65,8 @@ function parseShellArgs(args: readonly string[]): ShellArgs {
       if (!/^\d+$/.test(text) || timeoutMs <= 0 || !Number.isSafeInteger(timeoutMs)) throw new UsageError(`-timeout must be a positive number of milliseconds, not '${text}'`);
       parsed.timeoutMs = timeoutMs;
     } else if (arg === '-r' || arg === '--read-only') parsed.readOnly = true;
+    else if (arg === '--tls') parsed.tls ??= {};
+    else if (arg === '--ca' || arg === '--cert' || arg === '--key') (parsed.tls ??= {})[arg.slice(2) as 'ca' | 'cert' | 'key'] = valueOf(arg);
     // zkCli's -waitforconnection: this shell always waits (at most the timeout) before a command.
     else if (arg === '-waitforconnection') continue;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option for shell: ${arg}`);
@@ -61,7 +85,7 @@ const stdio: ShellIO = {
 export const shellCommand: Command = {
   name: 'shell',
   summary: 'a zkCli.sh-compatible shell: interactive, one command, or commands on stdin',
-  usage: `usage: zkts shell [-server host:port[,host:port...][/chroot]] [-timeout ms] [-r] [command [args...]]
+  usage: `usage: zkts shell [-server host:port[,host:port...][/chroot]] [-timeout ms] [-r] [--tls] [--ca pem] [--cert pem] [--key pem] [command [args...]]
 
 Connects to a ZooKeeper (or zkts) ensemble, default ${defaultServer}, and runs zkCli.sh's commands:
   with a command: runs it and exits 0 on success, 1 on failure, 127 for an unknown command;
@@ -73,6 +97,11 @@ options:
   -server <hosts>    connect string (zkCli's -server)
   -timeout <ms>      session timeout, also the longest wait to connect or for any reply (default ${defaultTimeoutMs})
   -r                 accept a read-only server
+  --tls              connect over TLS (to a secureClientPort), trusting the system's CAs
+  --ca <pem>         TLS, trusting the CA certificates in this file instead
+  --cert <pem>       TLS with this client certificate (chain); without --key the file also
+                     holds the private key, as ZooKeeper's PEM key store does
+  --key <pem>        the client certificate's private key
 
 commands:
 ${commandSpecs.map((spec) => `  ${spec.usage.trimEnd()}`).join('\n')}
@@ -91,6 +120,7 @@ ${commandSpecs.map((spec) => `  ${spec.usage.trimEnd()}`).join('\n')}
       timeoutMs: options.timeoutMs,
       readOnly: options.readOnly,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      ...(options.tls === undefined ? {} : { tls: tlsOptions(options.tls) }),
     }, io);
     const interactive = options.command.length === 0 && process.stdin.isTTY === true;
     process.stdout.write(`Connecting to ${options.server}\n`);

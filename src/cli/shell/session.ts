@@ -9,6 +9,7 @@
  * timeout (the client gets it as its request timeout); one listener function serves every
  * watch, so a node watched twice prints an event once, as with zkCli's single default watcher.
  */
+import type { ConnectionOptions } from 'node:tls';
 import {
   BadArgumentsError, NoNodeError, ZooKeeperClient, ZooKeeperError, type ClientState, type MultiOp, type StateEvent,
   type WatchEvent, type AddWatchModeName, type WatcherTypeName,
@@ -39,6 +40,8 @@ export interface ShellOptions {
   readonly readOnly: boolean;
   /** IANA zone for ctime/mtime (zkCli prints the JVM's default zone). */
   readonly timeZone: string;
+  /** Connect over TLS with these options (the client library's ClientOptions.tls). */
+  readonly tls?: ConnectionOptions;
 }
 
 /** How a line ended: its exit status in one-command mode is 0, 1 and 127 respectively. */
@@ -114,6 +117,7 @@ export class ShellSession {
         connectTimeoutMs: this.options.timeoutMs,
         requestTimeoutMs: this.options.timeoutMs,
         canBeReadOnly: this.options.readOnly,
+        ...(this.options.tls === undefined ? {} : { tls: this.options.tls }),
       });
     } catch (error) {
       return error instanceof Error ? error : new Error(String(error));
