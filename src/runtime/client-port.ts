@@ -170,6 +170,15 @@ export class ClientPort {
     if (events.length > 0) this.handlers.framesDone(connectionId);
   }
 
+  /** Stops reading from a connection (globalOutstandingLimit); what it sent so far is served. */
+  pause(connectionId: number): void {
+    this.sockets.get(connectionId)?.socket.pause();
+  }
+
+  resume(connectionId: number): void {
+    this.sockets.get(connectionId)?.socket.resume();
+  }
+
   /**
    * Writes the core's outputs in order: a send (the core gives one per connection per turn,
    * all of its frames together) is one socket write; a close ends the socket after what was

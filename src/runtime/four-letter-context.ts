@@ -33,6 +33,8 @@ function directoryBytes(dir: string): number {
 /** State the server's introspection keeps between requests (the trace mask stmk sets). */
 export interface IntrospectionState {
   traceMask: bigint;
+  /** Whether a connection is not being read (globalOutstandingLimit): cons shows its interest ops as 0. */
+  isThrottled?: (connectionId: number) => boolean;
 }
 
 export function fourLetterResponder(config: ServerConfig, core: ZooKeeperServerCore, startedWallMs: number, state: IntrospectionState) {
@@ -80,7 +82,7 @@ export function serverContext(config: ServerConfig, core: ZooKeeperServerCore, s
     localSessionCount: 0,
     get connections() {
       const list = [...core.connections.values()].map((c): ConnectionStats => ({
-        remoteHost: c.remoteAddress, remotePort: c.remotePort, interestOps: 1, outstandingRequests: c.outstanding,
+        remoteHost: c.remoteAddress, remotePort: c.remotePort, interestOps: state.isThrottled?.(c.id) === true ? 0 : 1, outstandingRequests: c.outstanding,
         packetsReceived: c.stats.packetsReceived, packetsSent: c.stats.packetsSent, sessionId: c.sessionId,
         lastOperation: c.stats.lastOp, establishedMs: c.stats.establishedWallMs, sessionTimeoutMs: c.sessionTimeoutMs,
         lastCxid: c.stats.lastCxid, lastZxid: c.stats.lastZxid, lastResponseTimeMs: c.stats.lastResponseMs,

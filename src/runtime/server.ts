@@ -32,6 +32,7 @@ import { startAdminServer, type AdminServer } from './admin-server.js';
 import type { AdminContext } from '../admin/commands.js';
 import { ZKTS_VERSION } from './version.js';
 import { tlsServerOptions } from './tls.js';
+import { OutstandingThrottle } from '../server/throttle.js';
 
 const log = logger('server');
 
@@ -125,6 +126,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     onDurable: (zxid) => {
       core.markDurable(zxid);
       port?.deliver(core.takeOutputs());
+      releaseThrottled();
     },
     onError: (error) => {
       // Nothing after a failed write may be acknowledged; ZooKeeper exits here too.
@@ -148,6 +150,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     void startSnapshot('snapshot');
   };
 
+  const throttle = new OutstandingThrottle(core, config.globalOutstandingLimit);
+  const releaseThrottled = () => {
+    for (const id of throttle.afterAnswers()) port?.resume(id);
+  };
+  introspection.isThrottled = (id) => throttle.isPaused(id);
+
   const flush = () => {
     const logged = core.takeTxnsToLog();
     if (logged.length > 0) {
@@ -155,6 +163,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       maybeSnapshot();
     }
     port?.deliver(core.takeOutputs());
+    releaseThrottled();
   };
   port = new ClientPort({
     host: config.clientPortAddress,
@@ -168,8 +177,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }, {
     opened: (id, address, remotePort) => { core.openConnection(id, address, remotePort); flush(); },
     frame: (id, payload) => core.onFrame(id, payload),
-    framesDone: () => flush(),
-    closed: (id) => { core.connectionClosed(id); flush(); },
+    framesDone: (id) => {
+      flush();
+      if (throttle.afterRead(id)) port?.pause(id);
+    },
+    closed: (id) => { throttle.closed(id); core.connectionClosed(id); flush(); },
   });
   const clientPort = port;
   const address = await clientPort.listen();

@@ -197,6 +197,11 @@ export class ZooKeeperServerCore {
     return this.writes.length - this.writesHead + this.queuedReads;
   }
 
+  /** Requests a connection has sent that are not answered yet (0 for an unknown connection). */
+  connectionOutstanding(connectionId: number): number {
+    return this.connections.get(connectionId)?.outstanding ?? 0;
+  }
+
   /** The zxid of the last txn handed out (logged or about to be). */
   get lastLoggedZxid(): bigint {
     return this.lastZxid;
