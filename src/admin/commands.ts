@@ -8,8 +8,7 @@
  * The state comes from the same FourLetterContext the four-letter words read, plus what only
  * these commands show (AdminContext). Ways zkts differs, all in values rather than shape:
  * - `dump`'s expiry times are wall-clock epoch ms (ZooKeeper: its monotonic clock's ms);
- * - `environment` and `system_properties` describe the Node.js process (no java.* keys);
- * - `client_response_stats` stays -1 (zkts does not track response sizes).
+ * - `environment` and `system_properties` describe the Node.js process (no java.* keys).
  * Not here: HTTP (runtime/admin-server.ts). Pure.
  */
 import { javaHashMapLongKeyOrder, javaHashSetOrder } from '../util/java-hash-order.js';

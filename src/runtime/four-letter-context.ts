@@ -72,6 +72,10 @@ export function serverContext(config: ServerConfig, core: ZooKeeperServerCore, s
     // ZooKeeper counts only an auth provider's refusals; an unknown scheme is refused uncounted
     // (3.8.0 shows 0 after one), and zkts's digest and ip providers never refuse.
     authFailedCount: 0,
+    get clientResponseSize() {
+      const s = core.stats;
+      return { last: s.responseBytesLast, min: s.responseBytesMin, max: s.responseBytesMax };
+    },
     get lastProcessedZxid() { return core.lastProcessedZxid; },
     // ZooKeeper's node count includes its "" alias of the root.
     get nodeCount() { return core.tree.nodeCount + 1; },

@@ -104,7 +104,19 @@ export interface ServerStats {
   maxLatencyMs: number;
   totalLatencyMs: number;
   latencyCount: number;
+  /**
+   * Sizes of the frames sent (without their length prefix): replies and notifications, not the
+   * ConnectResponse, as ZooKeeper's client_response_stats counts them; -1 before the first.
+   */
+  responseBytesLast: number;
+  responseBytesMin: number;
+  responseBytesMax: number;
 }
+
+const freshServerStats = (): ServerStats => ({
+  packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0,
+  responseBytesLast: -1, responseBytesMin: -1, responseBytesMax: -1,
+});
 
 /** A snapshot-time image of a session, for the persistence layer. */
 export interface SessionImage {
@@ -146,7 +158,7 @@ export class ZooKeeperServerCore {
    * a thousand sessions closing at once cost a million steps.
    */
   private readonly bySession = new Map<bigint, Connection>();
-  readonly stats: ServerStats = { packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 };
+  readonly stats: ServerStats = freshServerStats();
   private readonly records: ChangeRecords;
   /** Writes in zxid order, applied once durable. */
   private readonly writes: (Entry & { kind: 'write' })[] = [];
@@ -158,6 +170,8 @@ export class ZooKeeperServerCore {
    * bytes themselves (never written to: see emitEvents).
    */
   private readonly frames = new Map<number, JuteWriter | Uint8Array>();
+  /** The frame being written is a ConnectResponse, which the response-size stats leave out. */
+  private connectResponseFrame = false;
   private readonly writerPool: JuteWriter[] = [];
   /** Where sends are copied out of their (reused) writers. */
   private readonly sendSlab = new ByteSlab();
@@ -346,6 +360,7 @@ export class ZooKeeperServerCore {
 
   private sendConnectResponse(connection: Connection, timeOut: number, sessionId: bigint, passwd: Uint8Array): void {
     const w = this.beginFrame(connection.id);
+    this.connectResponseFrame = true;
     writeRecord(w, R.ConnectResponse, { protocolVersion: 0, timeOut, sessionId, passwd });
     if (!connection.oldClient) w.writeBoolean(false);
     this.endFrame(connection.id);
@@ -589,6 +604,7 @@ export class ZooKeeperServerCore {
     }
     connection.stats.packetsSent++;
     this.stats.packetsSent++;
+    this.countResponse(frame.length - 4);
   }
 
   /** A pooled writer that takes over a connection's queued frames, starting with `queued`. */
@@ -658,6 +674,7 @@ export class ZooKeeperServerCore {
     }
     this.frameWriter = w;
     this.frameStart = w.length;
+    this.connectResponseFrame = false;
     w.writeInt(0);
     return w;
   }
@@ -678,6 +695,14 @@ export class ZooKeeperServerCore {
     w.patchInt(this.frameStart, payloadBytes);
     connection.stats.packetsSent++;
     this.stats.packetsSent++;
+    if (!this.connectResponseFrame) this.countResponse(payloadBytes);
+  }
+
+  private countResponse(bytes: number): void {
+    const s = this.stats;
+    s.responseBytesLast = bytes;
+    if (s.responseBytesMin < 0 || bytes < s.responseBytesMin) s.responseBytesMin = bytes;
+    if (bytes > s.responseBytesMax) s.responseBytesMax = bytes;
   }
 
   private close(connection: Connection, reason: string): void {
@@ -689,7 +714,7 @@ export class ZooKeeperServerCore {
 
   /** Resets the counters behind `srst`. */
   resetStats(): void {
-    Object.assign(this.stats, { packetsReceived: 0, packetsSent: 0, minLatencyMs: 0, maxLatencyMs: 0, totalLatencyMs: 0, latencyCount: 0 });
+    Object.assign(this.stats, freshServerStats());
   }
 
   /** Resets the per-connection counters behind `crst`. */

@@ -161,6 +161,50 @@ describe('the admin HTTP server, next to Apache ZooKeeper 3.8', { skip }, () => 
   });
 });
 
+describe('client response sizes (mntr, server_stats), next to Apache ZooKeeper 3.8', { skip }, () => {
+  it('count every reply and notification but not the ConnectResponse, and srst resets them', async () => {
+    const run = async (kind: 'zkts' | 'zookeeper') => {
+      const server = await (kind === 'zkts' ? startZkts : startApacheZooKeeper)({});
+      const seen: string[] = [];
+      const sizes = async () => {
+        const mntr = await fourLetterWord(server.port, 'mntr');
+        seen.push(['last', 'min', 'max'].map((which) => new RegExp(`^zk_${which}_client_response_size\t(-?\\d+)$`, 'm').exec(mntr)?.[1]).join('/'));
+      };
+      try {
+        await sizes();
+        const [c, d] = [await WireClient.connect({ host: server.host, port: server.port, timeOutMs: 10_000 }), await WireClient.connect({ host: server.host, port: server.port, timeOutMs: 10_000 })];
+        await sizes();
+        const long = `/${'x'.repeat(300)}`;
+        await c.ping();
+        await sizes();
+        await d.create(long, new Uint8Array(100));
+        await sizes();
+        await c.getData(long, true);
+        await sizes();
+        await d.delete(long);
+        // The notification to c, bigger than any reply so far, may land after the reply to d.
+        for (let tries = 0; tries < 50 && !(await fourLetterWord(server.port, 'mntr')).includes('zk_max_client_response_size\t329'); tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await sizes();
+        await fourLetterWord(server.port, 'srst');
+        await sizes();
+        await c.destroy();
+        await d.destroy();
+        return seen;
+      } finally {
+        await server.stop();
+      }
+    };
+    const [theirs, ours] = await Promise.all([run('zookeeper'), run('zkts')]);
+    assert.deepEqual(ours, theirs);
+    // last/min/max: none yet; still none after two ConnectResponses; a ping's 16-byte header;
+    // the create (path 4 + 301); getData (data 4 + 100, Stat 68); the delete's notification
+    // (type, state, path: 4 + 4 + 4 + 301) and its reply; none after srst.
+    assert.deepEqual(ours, ['-1/-1/-1', '-1/-1/-1', '16/16/16', '321/16/321', '188/16/321', '16/16/329', '-1/-1/-1']);
+  });
+});
+
 describe('the admin HTTP server of zkts alone', () => {
   it('a busy admin port is logged and the client port serves on; enableServer=false opens none', async () => {
     const blocker: Server = createServer();
