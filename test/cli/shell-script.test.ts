@@ -185,7 +185,7 @@ function expectedStderr(flavour: 'zkts' | 'zkCli'): string {
   ].join('\n');
 }
 
-/** The usage listing; zkts has no quota or reconfig commands. */
+/** The usage listing; zkts has no reconfig command. */
 function commandUsages(flavour: 'zkts' | 'zkCli'): string[] {
   const all = [
     'addWatch [-m mode] path # optional mode is one of [PERSISTENT, PERSISTENT_RECURSIVE] - default is PERSISTENT_RECURSIVE',
@@ -197,7 +197,7 @@ function commandUsages(flavour: 'zkts' | 'zkCli'): string[] {
     'redo cmdno', 'removewatches path [-c|-d|-a] [-l]', 'set [-s] [-v version] path data',
     'setAcl [-s] [-v version] [-R] path acl', 'setquota -n|-b|-N|-B val path', 'stat [-w] path', 'sync path', 'version ', 'whoami ',
   ];
-  const zkCliOnly = /^(delquota|listquota|setquota|reconfig) /;
+  const zkCliOnly = /^reconfig /;
   return all.filter((usage) => flavour === 'zkCli' || !zkCliOnly.test(usage)).map((usage) => `\t${usage}`);
 }
 
@@ -294,6 +294,63 @@ describe('zkts shell next to zkCli.sh on Apache ZooKeeper 3.8', { skip: differen
       const ours = await runZkts(['shell', '-server', server.connectString, '-timeout', '10000'], { input: script.split('ROOT').join(root) });
       assert.equal(forRoot(normalize(ours.stdout, server.connectString), root), referenceOut, `stdout against ${server.kind}`);
       assert.equal(forRoot(ours.stderr, root), expectedStderr('zkts'), `stderr against ${server.kind}`);
+    }
+  });
+
+  it('quota commands print what zkCli.sh prints, on either server, and leave the same /zookeeper/quota', async () => {
+    // Limits set and merged, listed, nested quotas refused both ways, bad options and values,
+    // the warnings for limits the subtree already exceeds, and deletion of one limit or all.
+    const quotaScript = `create ROOT hello
+create ROOT/child c
+create ROOT/child/deep dd
+setquota -n 10 ROOT
+listquota ROOT
+setquota -B 1000 ROOT
+listquota ROOT
+setquota -n 5 ROOT/child
+setquota ROOT
+setquota -n 1 -b 2 ROOT
+setquota -n abc ROOT
+setquota -b 0 ROOT
+setquota -N -3 ROOT
+setquota -n 1 ROOT/none
+setquota -N 1 ROOT
+setquota -b 2 ROOT
+listquota ROOT
+delquota -n -b ROOT
+delquota -n ROOT
+listquota ROOT
+delquota ROOT
+listquota ROOT
+delquota ROOT
+setquota -n 3 ROOT/child/deep
+setquota -n 3 ROOT
+listquota ROOT/child/deep
+ls /zookeeper/quotaROOT
+delquota ROOT/child/deep
+listquota ROOT/child
+ls /zookeeper/quota
+quit
+`;
+    const runs = [
+      { run: (text: string) => runZkCli(['-server', zookeeper.connectString], text), server: zookeeper, root: '/q-by-zkcli' },
+      { run: (text: string) => runZkts(['shell', '-server', zookeeper.connectString, '-timeout', '10000'], { input: text }), server: zookeeper, root: '/q-by-zkts-on-zookeeper' },
+      { run: (text: string) => runZkts(['shell', '-server', zkts.connectString, '-timeout', '10000'], { input: text }), server: zkts, root: '/q-by-zkts-on-zkts' },
+    ];
+    const results = [];
+    for (const { run, server, root } of runs) {
+      const result = await run(quotaScript.split('ROOT').join(root));
+      // ls of the quota root names every run's directory: keep only this run's.
+      const stdout = forRoot(normalize(result.stdout, server.connectString), root).replace(/\[(q-by-[a-z-]+(, )?)*\]/g, '[…]');
+      results.push({ stdout, stderr: forRoot(result.stderr, root) });
+    }
+    const [reference, ...ours] = results;
+    assert.match(reference!.stdout, /Output quota for ROOT count=10,bytes=2=;byteHardLimit=1000;countHardLimit=1\n/, 'zkCli as this test expects');
+    assert.equal((reference!.stdout.match(/\[Warning\]/g) ?? []).length, 5);
+    for (const [index, mine] of ours.entries()) {
+      assert.equal(mine.stdout, reference!.stdout, `stdout, run ${index + 2}`);
+      // zkCli prints commons-cli's exception class before its message; zkts only the message.
+      assert.equal(mine.stderr, reference!.stderr.replace(/^org\.apache\.commons\.cli\.\w+Exception: /gm, ''), `stderr, run ${index + 2}`);
     }
   });
 

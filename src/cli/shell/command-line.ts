@@ -12,9 +12,9 @@
  */
 
 export const shellCommandNames = [
-  'addWatch', 'addauth', 'close', 'config', 'connect', 'create', 'delete', 'deleteall', 'get', 'getAcl',
-  'getAllChildrenNumber', 'getEphemerals', 'history', 'ls', 'printwatches', 'quit', 'redo', 'removewatches',
-  'set', 'setAcl', 'stat', 'sync', 'version', 'whoami',
+  'addWatch', 'addauth', 'close', 'config', 'connect', 'create', 'delete', 'deleteall', 'delquota', 'get', 'getAcl',
+  'getAllChildrenNumber', 'getEphemerals', 'history', 'listquota', 'ls', 'printwatches', 'quit', 'redo', 'removewatches',
+  'set', 'setAcl', 'setquota', 'stat', 'sync', 'version', 'whoami',
 ] as const;
 export type ShellCommandName = (typeof shellCommandNames)[number];
 
@@ -43,11 +43,13 @@ const table: readonly CommandSpec[] = [
   spec('create', 'create [-s] [-e] [-c] [-t ttl] path [data] [acl]', 'sect:', 1, 3, [0]),
   spec('delete', 'delete [-v version] path', 'v:', 1, 1, [0]),
   spec('deleteall', 'deleteall path [-b batch size]', 'b:', 1, 1, [0]),
+  spec('delquota', 'delquota [-n|-b|-N|-B] path', 'nbNB', 1, 1, [0]),
   spec('get', 'get [-s] [-w] path', 'sw', 1, 1, [0]),
   spec('getAcl', 'getAcl [-s] path', 's', 1, 1, [0]),
   spec('getAllChildrenNumber', 'getAllChildrenNumber path', '', 1, 1, [0]),
   spec('getEphemerals', 'getEphemerals path', '', 0, 1, [0]),
   spec('history', 'history ', '', 0, 0),
+  spec('listquota', 'listquota path', '', 1, 1, [0]),
   spec('ls', 'ls [-s] [-w] [-R] path', 'swR', 1, 1, [0]),
   spec('printwatches', 'printwatches on|off', '', 0, 1),
   spec('quit', 'quit ', '', 0, 0),
@@ -55,6 +57,7 @@ const table: readonly CommandSpec[] = [
   spec('removewatches', 'removewatches path [-c|-d|-a] [-l]', 'cdal', 1, 1, [0]),
   spec('set', 'set [-s] [-v version] path data', 'sv:', 2, 2, [0]),
   spec('setAcl', 'setAcl [-s] [-v version] [-R] path acl', 'sv:R', 2, 2, [0]),
+  spec('setquota', 'setquota -n|-b|-N|-B val path', 'n:b:N:B:', 1, 1, [0]),
   spec('stat', 'stat [-w] path', 'w', 1, 1, [0]),
   spec('sync', 'sync path', '', 1, 1, [0]),
   spec('version', 'version ', '', 0, 0),

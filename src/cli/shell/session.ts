@@ -11,10 +11,12 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import {
-  BadArgumentsError, NoNodeError, ZooKeeperClient, ZooKeeperError, type ClientState, type MultiOp, type StateEvent,
+  BadArgumentsError, NoNodeError, NodeExistsError, ZooKeeperClient, ZooKeeperError, type ClientState, type MultiOp, type StateEvent,
   type WatchEvent, type AddWatchModeName, type WatcherTypeName,
 } from '../../client/index.js';
 import { fullVersion } from '../../admin/four-letter.js';
+import { LIMIT_NODE, QUOTA_ROOT, STAT_NODE } from '../../tree/quotas.js';
+import { formatLimits, limitsPath, NO_LIMITS, parseLimits, QUOTA_FIELDS, quotaDir, statsPath, type QuotaLetter, type QuotaLimits } from './quota.js';
 import { BUILT_ON, ZKTS_VERSION } from '../../runtime/version.js';
 import {
   CommandLineError, commandListing, commandSpecs, parseCommand, splitWords, type ParsedCommand, type ShellCommandName,
@@ -335,6 +337,12 @@ export class ShellSession {
         await client.removeWatches(args[0]!, type, { local: flag('l') });
         return;
       }
+      case 'setquota':
+        return this.setQuota(client, command);
+      case 'listquota':
+        return this.listQuota(client, args[0]!);
+      case 'delquota':
+        return this.delQuota(client, command);
       case 'config': {
         const { data, stat } = await client.getData('/zookeeper/config', { watch: flag('w') ? this.onWatch : undefined });
         const text = data.toString('utf8');
@@ -343,6 +351,114 @@ export class ShellSession {
       }
       default:
         return assertNever(name);
+    }
+  }
+
+  // ---- quotas: zkCli 3.8's SetQuotaCommand, ListQuotaCommand and DelQuotaCommand ----------
+
+  /** The one option of setquota's (or delquota's) group, as commons-cli's OptionGroup checks it. */
+  private quotaOption(command: ParsedCommand, required: boolean): QuotaLetter | undefined {
+    const given = [...command.options.keys()].filter((letter): letter is QuotaLetter => letter in QUOTA_FIELDS);
+    if (given.length > 1) throw new ShellFailure(`The option '${given[1]}' was specified but an option from this group has already been selected: '${given[0]}'`);
+    if (given.length === 0 && required) throw new ShellFailure('Missing required option: [-n num soft quota, -b bytes soft quota, -N num hard quota, -B bytes hard quota]');
+    return given[0];
+  }
+
+  private async setQuota(client: ZooKeeperClient, command: ParsedCommand): Promise<void> {
+    const letter = this.quotaOption(command, true)!;
+    const text = command.options.get(letter) as string;
+    if (!/^[+-]?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new ShellFailure('NumberFormatException happens when parsing the option value');
+    const value = Number(text);
+    // Only node counts must be positive; zkCli takes any byte limit, 0 included.
+    if ((letter === 'n' || letter === 'N') && value <= 0) throw new ShellFailure('the num quota must be greater than zero');
+    const path = command.args[0]!;
+    if (path === '/') throw new ShellFailure('Path must not end with / character');
+    if ((await client.exists(path)) === null) throw new ShellFailure(`${path} does not exist.`);
+    // No quota above it, and none below it: quotas do not nest.
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1)) {
+      const parent = path.slice(0, at);
+      if ((await client.exists(limitsPath(parent))) !== null) throw new ShellFailure(`${path} has a parent ${parent} which has a quota`);
+    }
+    const child = await this.quotaBelow(client, path);
+    if (child !== undefined) throw new ShellFailure(`${path} has a child ${child} which has a quota`);
+    const existing = await client.getData(limitsPath(path)).then((found) => parseLimits(found.data.toString('utf8')), (error: unknown) => {
+      if (error instanceof NoNodeError) return undefined;
+      throw error;
+    });
+    const limits: QuotaLimits = { ...(existing ?? NO_LIMITS), [QUOTA_FIELDS[letter]]: value };
+    if (existing !== undefined) {
+      await client.setData(limitsPath(path), formatLimits(limits));
+    } else {
+      let dir = QUOTA_ROOT;
+      for (const part of path.split('/').slice(1)) {
+        dir += `/${part}`;
+        if ((await client.exists(dir)) === null) await client.create(dir).catch((error: unknown) => { if (!(error instanceof NodeExistsError)) throw error; });
+      }
+      // The server recounts the stats when the node appears; zkCli writes zeros.
+      await client.create(statsPath(path), 'count=0,bytes=0');
+      await client.create(limitsPath(path), formatLimits(limits));
+    }
+    // zkCli warns about every limit now set, soft or hard, that the subtree already exceeds.
+    const used = parseLimits((await client.getData(statsPath(path))).data.toString('utf8'));
+    const under = (limit: number, have: number) => limit > -1 && limit < have;
+    if (under(limits.count, used.count) || under(limits.countHardLimit, used.count)) {
+      this.lines([`[Warning]: the count quota you create is less than the existing count:${used.count}`]);
+    }
+    if (under(limits.bytes, used.bytes) || under(limits.byteHardLimit, used.bytes)) {
+      this.lines([`[Warning]: the bytes quota you create is less than the existing bytes:${used.bytes}`]);
+    }
+  }
+
+  /** The first quota (a zookeeper_limits node) strictly below `path`'s quota directory, as a path. */
+  private async quotaBelow(client: ZooKeeperClient, path: string): Promise<string | undefined> {
+    const stack = [quotaDir(path)];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      const children = await client.getChildren(dir).catch((error: unknown) => {
+        if (error instanceof NoNodeError) return [] as string[];
+        throw error;
+      });
+      for (const child of [...children].sort().reverse()) {
+        if (child === LIMIT_NODE && dir !== quotaDir(path)) return dir.slice(QUOTA_ROOT.length);
+        if (child !== LIMIT_NODE && child !== STAT_NODE) stack.push(`${dir}/${child}`);
+      }
+    }
+    return undefined;
+  }
+
+  private async listQuota(client: ZooKeeperClient, path: string): Promise<void> {
+    this.io.err(`absolute path is ${limitsPath(path)}\n`);
+    let limits: string;
+    try {
+      limits = (await client.getData(limitsPath(path))).data.toString('utf8');
+    } catch (error) {
+      if (error instanceof NoNodeError) throw new ShellFailure(`quota for ${path} does not exist.`);
+      throw error;
+    }
+    this.lines([`Output quota for ${path} ${limits}`]);
+    this.lines([`Output stat for ${path} ${(await client.getData(statsPath(path))).data.toString('utf8')}`]);
+  }
+
+  private async delQuota(client: ZooKeeperClient, command: ParsedCommand): Promise<void> {
+    const letter = this.quotaOption(command, false);
+    const path = command.args[0]!;
+    let limits: QuotaLimits;
+    try {
+      limits = parseLimits((await client.getData(limitsPath(path))).data.toString('utf8'));
+    } catch (error) {
+      if (!(error instanceof NoNodeError)) throw error;
+      this.lines([`Quota does not exist for ${path}`]);
+      return;
+    }
+    if (letter !== undefined) {
+      await client.setData(limitsPath(path), formatLimits({ ...limits, [QUOTA_FIELDS[letter]]: -1 }));
+      return;
+    }
+    for (const child of await client.getChildren(quotaDir(path))) await client.delete(`${quotaDir(path)}/${child}`);
+    // Then the directories left empty, up to /zookeeper/quota (trimProcQuotas).
+    for (let dir = quotaDir(path); dir !== QUOTA_ROOT; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+      if ((await client.getChildren(dir)).length > 0) break;
+      await client.delete(dir);
     }
   }
 
