@@ -68,6 +68,8 @@ export interface ServerConfig {
   juteMaxBuffer: number;
   fourLetterWhitelist: ReadonlySet<string> | '*';
   extendedTypesEnabled: boolean;
+  /** zookeeper.enforceQuota: hard quota limits are enforced (QUOTAEXCEEDED). */
+  enforceQuota: boolean;
   superDigest: string | undefined;
   skipACL: boolean;
   containerCheckIntervalMs: number;
@@ -227,7 +229,7 @@ const systemPropertyKeys = new Map<string, ValueType>([
   ['znode.container.checkIntervalMs', 'int'], ['znode.container.maxPerMinute', 'int'],
   ['znode.container.maxNeverUsedIntervalMs', 'long'], ['globalOutstandingLimit', 'int'],
   ['admin.enableServer', 'boolean'], ['admin.serverAddress', 'string'], ['admin.serverPort', 'port'],
-  ['readonlymode.enabled', 'boolean'],
+  ['readonlymode.enabled', 'boolean'], ['enforceQuota', 'boolean'],
   // Accepted, not used yet.
   ['admin.idleTimeout', 'int'], ['admin.commandURL', 'string'], ['admin.portUnification', 'boolean'],
   ['admin.forceHttps', 'boolean'], ['admin.needClientAuth', 'boolean'], ['admin.rateLimiterIntervalInMs', 'long'],
@@ -668,6 +670,7 @@ export function parseConfig(text: string, options: { fileName: string; baseDir?:
     })(),
     fourLetterWhitelist,
     extendedTypesEnabled: bool('extendedTypesEnabled', false),
+    enforceQuota: bool('enforceQuota', false),
     superDigest: superDigestEntry?.value,
     skipACL: bool('skipACL', false),
     containerCheckIntervalMs: int('znode.container.checkIntervalMs', configDefaults.containerCheckIntervalMs, 1, 'a positive number of milliseconds'),
@@ -836,6 +839,7 @@ export function defaultConfig(overrides: Partial<ServerConfig>): ServerConfig {
     juteMaxBuffer: configDefaults.juteMaxBuffer,
     fourLetterWhitelist: fourLetterWhitelistOf(undefined, false).whitelist,
     extendedTypesEnabled: false,
+    enforceQuota: false,
     superDigest: undefined,
     skipACL: false,
     containerCheckIntervalMs: configDefaults.containerCheckIntervalMs,

@@ -76,6 +76,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     minSessionTimeoutMs: config.minSessionTimeoutMs,
     maxSessionTimeoutMs: config.maxSessionTimeoutMs,
     extendedTypesEnabled: config.extendedTypesEnabled,
+    enforceQuota: config.enforceQuota,
     reconfigEnabled: config.reconfigEnabled,
     skipACL: config.skipACL,
     superDigest: config.superDigest,

@@ -23,6 +23,11 @@ import { decodeMultiOps, type MultiOp } from './multi.js';
 export interface PrepPolicy extends AclPolicy {
   readonly extendedTypesEnabled: boolean;
   readonly reconfigEnabled: boolean;
+  /**
+   * zookeeper.enforceQuota: whether a create (`dataBytes` of data) or a setData (`dataBytes` of
+   * new data) at `path` would pass a hard quota limit; absent when quotas are not enforced.
+   */
+  readonly quotaExceeded?: (path: string, op: 'create' | 'setData', dataBytes: number) => boolean;
 }
 
 export interface PrepRequest {
@@ -186,6 +191,8 @@ function prepOp(op: MultiOp, request: PrepRequest, overlay: Overlay, policy: Pre
       if (!isValidPath(path)) throw new KeeperError(ErrorCode.BADARGUMENTS);
       const node = mustGet(overlay, path);
       requirePerm(policy, node.acl, Perms.WRITE, request.authInfo);
+      // Before the version check, as PrepRequestProcessor orders them.
+      if (policy.quotaExceeded?.(path, 'setData', data?.length ?? 0) === true) throw new KeeperError(ErrorCode.QUOTAEXCEEDED);
       const newVersion = nextVersion(node.version, version);
       overlay.set(path, withChanges(node, { version: newVersion }));
       return { type: 'setData', path, data, version: newVersion };
@@ -245,6 +252,7 @@ function prepCreate(op: MultiOp & { type: 1 | 15 | 19 | 21 }, request: PrepReque
   const path = mode.sequential ? requestedPath + sequenceSuffix(parent.cversion) : requestedPath;
   if (overlay.get(path) !== undefined) throw new KeeperError(ErrorCode.NODEEXISTS);
   if (ephemeralKindOf(parent.ephemeralOwner) === 'normal') throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS);
+  if (policy.quotaExceeded?.(path, 'create', data?.length ?? 0) === true) throw new KeeperError(ErrorCode.QUOTAEXCEEDED);
   const parentCVersion = (parent.cversion + 1) | 0;
   overlay.set(parentName, withChanges(parent, { childCount: parent.childCount + 1, cversion: parentCVersion }));
   // The op code, not the flags, picks the kind of txn (PrepRequestProcessor.pRequest2TxnCreate):

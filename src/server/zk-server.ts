@@ -45,6 +45,8 @@ export interface ServerCoreOptions {
   readonly minSessionTimeoutMs: number;
   readonly maxSessionTimeoutMs: number;
   readonly extendedTypesEnabled: boolean;
+  /** zookeeper.enforceQuota: hard quota limits fail writes with QUOTAEXCEEDED. Default false. */
+  readonly enforceQuota?: boolean;
   readonly reconfigEnabled: boolean;
   readonly skipACL: boolean;
   readonly superDigest: string | undefined;
@@ -199,7 +201,14 @@ export class ZooKeeperServerCore {
     this.durableZxid = this.lastZxid;
     this.records = new ChangeRecords(this.tree);
     this.frameBytesMax = options.frameBytesMax ?? 0xfffff;
-    this.policy = { skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled, reconfigEnabled: options.reconfigEnabled };
+    this.policy = {
+      skipACL: options.skipACL, extendedTypesEnabled: options.extendedTypesEnabled, reconfigEnabled: options.reconfigEnabled,
+      ...(options.enforceQuota === true ? {
+        // A setData's change in bytes is against the data the tree holds now, as ZooKeeper's is.
+        quotaExceeded: (path: string, op: 'create' | 'setData', dataBytes: number) => this.tree.quotas.exceedsHardLimit(path,
+          op === 'create' ? dataBytes : dataBytes - (this.tree.get(path)?.data?.length ?? 0), op === 'create' ? 1 : 0),
+      } : {}),
+    };
     this.lastContainerCheckMs = ports.wallMs();
   }
 

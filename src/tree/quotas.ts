@@ -3,9 +3,10 @@
  * `/zookeeper/quota/p/zookeeper_limits` exists; the tree then keeps
  * `/zookeeper/quota/p/zookeeper_stats` holding `count=<nodes>,bytes=<data bytes>` of the subtree,
  * updated in place (no version bump) on every create, delete and setData below `/p`.
- * Limits are only advisory here, as they are in ZooKeeper unless enforceQuota is set.
+ * Limits are only advisory unless enforceQuota is set, as in ZooKeeper.
  *
- * Not here: enforcement (QUOTAEXCEEDED) — ZooKeeper defaults to not enforcing.
+ * Enforcement (QUOTAEXCEEDED) is prep's, asking exceedsHardLimit, and only with
+ * zookeeper.enforceQuota, which ZooKeeper leaves off by default.
  */
 import type { DataNode } from './data-tree.js';
 
@@ -18,6 +19,41 @@ const QUOTA_PREFIX = `${QUOTA_ROOT}/`;
 /** A zookeeper_stats node's data (StatsTrack's text for a count and a byte total). */
 export function statsText(count: number, bytes: number): string {
   return `count=${count},bytes=${bytes}`;
+}
+
+/** A zookeeper_limits node's limits; -1 is unset. */
+export interface QuotaLimits {
+  /** setquota -n: soft limit on the number of nodes. */
+  readonly count: number;
+  /** -b: soft limit on data bytes. */
+  readonly bytes: number;
+  /** -N */
+  readonly countHardLimit: number;
+  /** -B */
+  readonly byteHardLimit: number;
+}
+
+export const NO_LIMITS: QuotaLimits = { count: -1, bytes: -1, countHardLimit: -1, byteHardLimit: -1 };
+
+/**
+ * StatsTrack(String): every `key=value` pair, split at ',' and ';', that parses; what is missing
+ * stays -1. Reads stats and limits alike, 3.8.0's `bytes=-1=;byteHardLimit=…` included.
+ */
+export function parseLimits(text: string | null): QuotaLimits {
+  const found: Record<string, number> = {};
+  for (const pair of (text ?? '').split(/[,;]/)) {
+    const [key, value] = pair.split('=');
+    if (key !== undefined && value !== undefined && /^-?\d+$/.test(value)) found[key] = Number(value);
+  }
+  return {
+    count: found['count'] ?? -1, bytes: found['bytes'] ?? -1,
+    countHardLimit: found['countHardLimit'] ?? -1, byteHardLimit: found['byteHardLimit'] ?? -1,
+  };
+}
+
+/** StatsTrack.toString for limits as zkCli 3.8.0 writes them: all four fields, with its `=;`. */
+export function formatLimits(limits: QuotaLimits): string {
+  return `count=${limits.count},bytes=${limits.bytes}=;byteHardLimit=${limits.byteHardLimit};countHardLimit=${limits.countHardLimit}`;
 }
 
 interface TreeView {
@@ -75,6 +111,29 @@ export class Quotas {
       this.roots.add(root);
       this.recount(root);
     }
+  }
+
+  /**
+   * ZooKeeperServer.checkQuota with zookeeper.enforceQuota: would adding `countDiff` nodes and
+   * `bytesDiff` data bytes below `path` pass a hard limit of the deepest quota over it? Soft
+   * limits only ever warn. Counts come from the applied tree's stats, as ZooKeeper's do (so
+   * writes still in flight are not counted yet), and /zookeeper's own quota is never enforced.
+   */
+  exceedsHardLimit(path: string, bytesDiff: number, countDiff: number): boolean {
+    const root = this.rootOf(path);
+    if (root === undefined || root === '/zookeeper') return false;
+    const dir = `${QUOTA_ROOT}${root === '/' ? '' : root}`;
+    const limitsNode = this.tree.get(`${dir}/${LIMIT_NODE}`);
+    if (limitsNode === undefined) return false;
+    const limits = parseLimits(limitsNode.data);
+    const checkCount = countDiff !== 0 && (limits.count > -1 || limits.countHardLimit > -1);
+    const checkBytes = bytesDiff !== 0 && (limits.bytes > -1 || limits.byteHardLimit > -1);
+    if (!checkCount && !checkBytes) return false;
+    const statsNode = this.tree.get(`${dir}/${STAT_NODE}`);
+    if (statsNode === undefined) return false;
+    const used = parseLimits(statsNode.data);
+    if (checkCount && limits.countHardLimit > -1 && used.count + countDiff > limits.countHardLimit) return true;
+    return checkBytes && limits.byteHardLimit > -1 && used.bytes + bytesDiff > limits.byteHardLimit;
   }
 
   private quotaNodeOf(path: string): { root: string; name: string } | undefined {

@@ -122,7 +122,7 @@ test('a file with only dataDir gets ZooKeeper code defaults', () => {
   const expected: Omit<ServerConfig, 'raw' | 'fourLetterWhitelist' | 'initialConfig'> = {
     tickTimeMs: 3000, dataDir: '/var/zk', dataLogDir: '/var/zk', clientPort: 0, clientPortAddress: '0.0.0.0',
     maxClientCnxns: 60, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 60000, juteMaxBuffer: 0xfffff,
-    extendedTypesEnabled: false, superDigest: undefined, skipACL: false, containerCheckIntervalMs: 60000,
+    extendedTypesEnabled: false, enforceQuota: false, superDigest: undefined, skipACL: false, containerCheckIntervalMs: 60000,
     containerMaxPerMinute: 10000, containerMaxNeverUsedIntervalMs: 0, snapCount: 100000, snapSizeLimitKb: 4194304,
     preAllocSizeKb: 65536, forceSync: true, fsyncWarningThresholdMs: 1000, autopurgeSnapRetainCount: 3, autopurgePurgeIntervalHours: 0, initLimitTicks: undefined,
     syncLimitTicks: undefined, servers: [], peerType: 'participant', reconfigEnabled: false, standaloneEnabled: true,
