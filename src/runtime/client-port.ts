@@ -18,7 +18,8 @@ const log = logger('client-port');
 
 export interface ClientPortOptions {
   readonly host: string;
-  readonly port: number;
+  /** The plain port; undefined for a server that serves TLS only (secureClientPort alone). */
+  readonly port: number | undefined;
   readonly frameBytesMax: number;
   /** 0 means unlimited. */
   readonly maxClientCnxns: number;
@@ -88,9 +89,12 @@ export class ClientPort {
     }
   }
 
-  /** Listens on the client port (its address is the answer) and on the TLS port, if any. */
-  async listen(): Promise<{ host: string; port: number }> {
-    const plain = await listenOn(this.server, this.options.host, this.options.port);
+  /**
+   * Listens on the client port and on the TLS port, if any; the answer is the plain port's
+   * address, undefined when there is none.
+   */
+  async listen(): Promise<{ host: string; port: number } | undefined> {
+    const plain = this.options.port === undefined ? undefined : await listenOn(this.server, this.options.host, this.options.port);
     if (this.secureServer !== undefined) this.secureAddress = await listenOn(this.secureServer, this.options.secure!.host, this.options.secure!.port);
     return plain;
   }
@@ -213,8 +217,8 @@ export class ClientPort {
 
   async close(): Promise<void> {
     for (const client of this.sockets.values()) client.socket.destroy();
-    await Promise.all([this.server, this.secureServer].map((server) => server === undefined ? undefined
-      : new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all([this.server, this.secureServer].map((server) => (server === undefined || !server.listening ? undefined
+      : new Promise<void>((resolve) => server.close(() => resolve())))));
   }
 }
 

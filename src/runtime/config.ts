@@ -707,7 +707,7 @@ export function parseConfig(text: string, options: { fileName: string; baseDir?:
   if (isDistributed(config)) {
     if (!initLimitTicks) throw new ConfigError(initLimitTicks === 0 ? 'must be positive in a quorum' : 'initLimit is not set (required with server.N lines)', { file, key: 'initLimit', ...(get('initLimit') ? { line: get('initLimit')!.line } : {}) });
     if (!syncLimitTicks) throw new ConfigError(syncLimitTicks === 0 ? 'must be positive in a quorum' : 'syncLimit is not set (required with server.N lines)', { file, key: 'syncLimit', ...(get('syncLimit') ? { line: get('syncLimit')!.line } : {}) });
-  } else if (clientPort === 0) {
+  } else if (clientPort === 0 && secureClientPort === 0) {
     warnings.push(`${file}: clientPort is not set; the server will not accept client connections`);
   }
   return { config, warnings };

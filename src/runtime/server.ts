@@ -37,6 +37,7 @@ import { OutstandingThrottle } from '../server/throttle.js';
 const log = logger('server');
 
 export interface RunningServer {
+  /** The plain client port's address, or the TLS port's on a server with no plain port. */
   readonly host: string;
   readonly port: number;
   readonly core: ZooKeeperServerCore;
@@ -52,7 +53,7 @@ export interface RunningServer {
 const hex = (zxid: bigint) => `0x${zxid.toString(16)}`;
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  if (config.clientPort === 0) throw new ConfigError('clientPort is not set: a standalone server needs a client port to serve');
+  if (config.clientPort === 0 && config.secureClientPort === 0) throw new ConfigError('clientPort is not set: a standalone server needs a client port (or a secureClientPort) to serve');
   // Before anything is recovered or bound: a bad key store stops start-up with its key named.
   const secureTls = config.tls === undefined ? undefined : tlsServerOptions(config.tls);
   const snapDir = join(config.dataDir, VERSION_DIR);
@@ -168,7 +169,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   };
   port = new ClientPort({
     host: config.clientPortAddress,
-    port: config.clientPort,
+    port: config.clientPort === 0 ? undefined : config.clientPort,
     frameBytesMax: config.juteMaxBuffer,
     maxClientCnxns: config.maxClientCnxns,
     fourLetterWord: fourLetterResponder(config, core, startedWallMs, introspection),
@@ -185,7 +186,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closed: (id) => { throttle.closed(id); core.connectionClosed(id); flush(); },
   });
   const clientPort = port;
-  const address = await clientPort.listen();
+  // A TLS-only server answers with its secure address where callers want "the" address.
+  const address = (await clientPort.listen()) ?? clientPort.secureAddress!;
   const stopPurging = startAutopurge(config, startupSnapshot);
   const admin: AdminServer | undefined = config.adminEnableServer
     ? await startAdminServer({
@@ -201,7 +203,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     : undefined;
   const ticker = setInterval(() => { core.tick(); flush(); }, Math.max(10, Math.floor(config.tickTimeMs / 2)));
   if (clientPort.secureAddress !== undefined) log.info(`zkts serving TLS clients on ${clientPort.secureAddress.host}:${clientPort.secureAddress.port} (ssl.clientAuth=${config.tls!.clientAuth}, ${config.tls!.protocols.join(',')})`);
-  log.info(`zkts serving clients on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
+  log.info(`zkts serving ${config.clientPort === 0 ? 'TLS clients only' : 'clients'} on ${address.host}:${address.port} (standalone, tickTime ${config.tickTimeMs} ms, dataDir ${config.dataDir}${config.dataLogDir === config.dataDir ? '' : `, dataLogDir ${config.dataLogDir}`}, forceSync ${config.forceSync ? 'yes' : 'no'})`);
   return {
     host: address.host,
     port: address.port,

@@ -6,12 +6,12 @@
  * certificate, or with one from an unknown CA, is refused by both; four-letter words answer over
  * TLS; ZooKeeper's Java client, the zkts client library and zkts shell connect over TLS; both negotiate the same protocol;
  * ssl.clientAuth=want and none behave alike. Then zkts
- * alone: a PKCS12 key store, an encrypted PEM key, and a wrong password (start-up fails naming
- * the key).
+ * alone: a server with no plain port, a PKCS12 key store, an encrypted PEM key, and a wrong
+ * password (start-up fails naming the key).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,6 +226,33 @@ describe('the TLS client port: clientAuth modes on both servers, key stores on z
       } finally {
         await suites.server.stop();
       }
+    }
+  });
+
+  it('a server with only a secureClientPort serves TLS clients', async () => {
+    const securePort = await freePort();
+    const config = join(certs.dir, 'secure-only.cfg');
+    writeFileSync(config, [`dataDir=${join(certs.dir, 'secure-only-data')}`, 'admin.enableServer=false', `secureClientPort=${securePort}`,
+      'secureClientPortAddress=127.0.0.1', `ssl.keyStore.location=${certs.path('server.pem')}`, `ssl.trustStore.location=${certs.path('ca.pem')}`, ''].join('\n'));
+    const child = spawn(process.execPath, [zktsMain, 'start', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    try {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        // srvr: the one word the default whitelist allows.
+        const probe = await tlsWord(securePort, 'srvr', withCert(certs, 'client'));
+        if ('answer' in probe && probe.answer.startsWith('Zookeeper version:')) break;
+        if (Date.now() > deadline || child.exitCode !== null) assert.fail(`no TLS answer within 10 s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(await kazoo({ server: undefined as never, securePort }, certs, 'client'), 'ok over tls');
+      assert.match(output, new RegExp(`zkts serving TLS clients only on 127\\.0\\.0\\.1:${securePort}`));
+      assert.doesNotMatch(output, /clientPort is not set/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     }
   });
 
