@@ -13,7 +13,7 @@
  * between quorum servers. Problems are ConfigErrors naming the key, found before serving.
  */
 import { readFileSync } from 'node:fs';
-import { createSecureContext, type SecureVersion, type TlsOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureVersion, type TlsOptions } from 'node:tls';
 import { ConfigError } from './config-error.js';
 import type { StoreFile, TlsConfig } from './config.js';
 
@@ -25,12 +25,27 @@ function read(store: StoreFile, key: string): Buffer {
   }
 }
 
-export function tlsServerOptions(tls: TlsConfig): TlsOptions {
+/** The key store's key and certificates, and the trust store's CAs, as node's options. */
+function storeOptions(tls: TlsConfig): TlsOptions & ConnectionOptions {
   const keyStore = read(tls.keyStore, 'ssl.keyStore.location');
-  const options: TlsOptions = tls.keyStore.type === 'PKCS12'
+  const options: TlsOptions & ConnectionOptions = tls.keyStore.type === 'PKCS12'
     ? { pfx: keyStore, passphrase: tls.keyStore.password }
     : { key: keyStore, cert: keyStore, passphrase: tls.keyStore.password };
   if (tls.trustStore !== undefined) options.ca = read(tls.trustStore, 'ssl.trustStore.location');
+  return options;
+}
+
+/**
+ * What `zkts status` connects to a TLS-only server with: the server's own key store as its
+ * certificate (its CA is the one the server trusts) and the trust store for the server's; the
+ * server's certificate is not checked against a host name, since status asks its own address.
+ */
+export function tlsStatusOptions(tls: TlsConfig): ConnectionOptions {
+  return { ...storeOptions(tls), checkServerIdentity: () => undefined };
+}
+
+export function tlsServerOptions(tls: TlsConfig): TlsOptions {
+  const options: TlsOptions = storeOptions(tls);
   options.requestCert = tls.clientAuth !== 'none';
   options.rejectUnauthorized = tls.clientAuth === 'need';
   const order: readonly SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];

@@ -229,7 +229,7 @@ describe('the TLS client port: clientAuth modes on both servers, key stores on z
     }
   });
 
-  it('a server with only a secureClientPort serves TLS clients', async () => {
+  it('a server with only a secureClientPort serves TLS clients, and zkts status asks it there', async () => {
     const securePort = await freePort();
     const config = join(certs.dir, 'secure-only.cfg');
     writeFileSync(config, [`dataDir=${join(certs.dir, 'secure-only-data')}`, 'admin.enableServer=false', `secureClientPort=${securePort}`,
@@ -249,6 +249,9 @@ describe('the TLS client port: clientAuth modes on both servers, key stores on z
       }
       assert.equal(await kazoo({ server: undefined as never, securePort }, certs, 'client'), 'ok over tls');
       assert.match(output, new RegExp(`zkts serving TLS clients only on 127\\.0\\.0\\.1:${securePort}`));
+      // zkts status asks the TLS port, with the config's own key and trust stores.
+      const status = await run(process.execPath, [zktsMain, 'status', '--config', config], { timeout: 15_000 });
+      assert.match(status.stdout, new RegExp(`^Client port found: ${securePort}\\. Client address: 127\\.0\\.0\\.1\\. Client SSL: true\\.\nMode: standalone\n`));
       assert.doesNotMatch(output, /clientPort is not set/);
     } finally {
       child.kill('SIGTERM');

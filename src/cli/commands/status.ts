@@ -5,18 +5,23 @@
  * Works against any ZooKeeper-compatible server that allows srvr (every default whitelist does).
  */
 import { connect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { tlsStatusOptions } from '../../runtime/tls.js';
 import type { Command } from '../command.js';
 import { loadServerConfig, millisecondsOption, parseServerArgs } from '../server-control/server-args.js';
 import { clientPortLine, contactAddress, formatStatus, NOT_RUNNING_MESSAGE, parseSrvr, SrvrError } from '../server-control/srvr-status.js';
 
 const defaultStatusWaitMs = 5_000;
 
-/** Sends a four-letter word and collects the answer until the server closes; undefined if none came. */
-function askFourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string | undefined> {
+/**
+ * Sends a four-letter word (over TLS with `tls`) and collects the answer until the server
+ * closes; undefined if none came.
+ */
+function askFourLetterWord(host: string, port: number, word: string, timeoutMs: number, tls?: ConnectionOptions): Promise<string | undefined> {
   return new Promise((resolve) => {
     let answer = '';
     let failed = false;
-    const socket = connect({ host, port }, () => socket.end(word));
+    const socket = tls === undefined ? connect({ host, port }, () => socket.end(word)) : tlsConnect({ host, port, ...tls }, () => socket.end(word));
     socket.setTimeout(timeoutMs, () => { failed = true; socket.destroy(); });
     socket.on('data', (chunk: Buffer) => { answer += chunk.toString('utf8'); });
     socket.on('error', () => { failed = true; });
@@ -29,7 +34,8 @@ export const statusCommand: Command = {
   summary: "show a server's mode, zxid and connections (its srvr answer); exit 1 if it is not running",
   usage: `usage: zkts status [--config <zoo.cfg>] [--wait <ms>]
 
-Connects to the config's client port, sends srvr, and prints what zkServer.sh status prints
+Connects to the config's client port (its secureClientPort over TLS, with the config's key and
+trust stores, when it has no plain one), sends srvr, and prints what zkServer.sh status prints
 (client port, Mode) plus Zxid, Connections (which counts status's own connection) and Node count.
 Exits 1 when no server answers.
 
@@ -42,9 +48,12 @@ options:
     const waitMs = millisecondsOption(parsed.options, '--wait', defaultStatusWaitMs);
     const { config } = await loadServerConfig(parsed.configPath);
     process.stderr.write(`Using config: ${parsed.configPath ?? '(built-in default)'}\n`);
-    const address = contactAddress(config.clientPortAddress);
-    process.stdout.write(`${clientPortLine(address, config.clientPort)}\n`);
-    const answer = await askFourLetterWord(address, config.clientPort, 'srvr', waitMs);
+    // A server with only a TLS port is asked there, as zkServer.sh does with secureClientPort.
+    const secure = config.clientPort === 0 && config.tls !== undefined;
+    const address = contactAddress(secure ? config.secureClientPortAddress : config.clientPortAddress);
+    const port = secure ? config.secureClientPort : config.clientPort;
+    process.stdout.write(`${clientPortLine(address, port, secure)}\n`);
+    const answer = await askFourLetterWord(address, port, 'srvr', waitMs, secure ? tlsStatusOptions(config.tls!) : undefined);
     if (answer === undefined || answer === '') {
       process.stdout.write(`${NOT_RUNNING_MESSAGE}\n`);
       process.exitCode = 1;

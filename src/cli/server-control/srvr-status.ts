@@ -39,8 +39,8 @@ export function parseSrvr(text: string): SrvrAnswer {
 }
 
 /** zkServer.sh status's first line (zkts has no TLS client port, so SSL is always false). */
-export function clientPortLine(address: string, port: number): string {
-  return `Client port found: ${port}. Client address: ${address}. Client SSL: false.`;
+export function clientPortLine(address: string, port: number, secure = false): string {
+  return `Client port found: ${port}. Client address: ${address}. Client SSL: ${secure}.`;
 }
 
 /**
