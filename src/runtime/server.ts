@@ -239,7 +239,8 @@ function adminContext(config: ServerConfig, base: ReturnType<typeof serverContex
     },
     ...extra,
   };
-  return Object.assign(Object.create(base) as typeof base, own) as AdminContext;
+  // Descriptors, not Object.assign, so getters (here and in base) stay lazy: a command reads few fields.
+  return Object.create(base, Object.getOwnPropertyDescriptors(own)) as AdminContext;
 }
 
 /**

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type ConnectionOptions, type SecureVersion, type TlsOptions } from 'node:tls';
 import { ConfigError } from './config-error.js';
-import type { StoreFile, TlsConfig } from './config.js';
+import type { StoreFile, TlsConfig } from './tls-config.js';
 
 function read(store: StoreFile, key: string): Buffer {
   try {

@@ -16,6 +16,11 @@ export const STAT_NODE = 'zookeeper_stats';
 /** Every quota node is below this (a constant: every create asks). */
 const QUOTA_PREFIX = `${QUOTA_ROOT}/`;
 
+/** The zookeeper_limits or zookeeper_stats node of the quota on `root`. */
+function quotaNodePath(root: string, name: typeof LIMIT_NODE | typeof STAT_NODE): string {
+  return `${QUOTA_ROOT}${root === '/' ? '' : root}/${name}`;
+}
+
 /** A zookeeper_stats node's data (StatsTrack's text for a count and a byte total). */
 export function statsText(count: number, bytes: number): string {
   return `count=${count},bytes=${bytes}`;
@@ -122,14 +127,13 @@ export class Quotas {
   exceedsHardLimit(path: string, bytesDiff: number, countDiff: number): boolean {
     const root = this.rootOf(path);
     if (root === undefined || root === '/zookeeper') return false;
-    const dir = `${QUOTA_ROOT}${root === '/' ? '' : root}`;
-    const limitsNode = this.tree.get(`${dir}/${LIMIT_NODE}`);
+    const limitsNode = this.tree.get(quotaNodePath(root, LIMIT_NODE));
     if (limitsNode === undefined) return false;
     const limits = parseLimits(limitsNode.data);
     const checkCount = countDiff !== 0 && (limits.count > -1 || limits.countHardLimit > -1);
     const checkBytes = bytesDiff !== 0 && (limits.bytes > -1 || limits.byteHardLimit > -1);
     if (!checkCount && !checkBytes) return false;
-    const statsNode = this.tree.get(`${dir}/${STAT_NODE}`);
+    const statsNode = this.tree.get(quotaNodePath(root, STAT_NODE));
     if (statsNode === undefined) return false;
     const used = parseLimits(statsNode.data);
     if (checkCount && limits.countHardLimit > -1 && used.count + countDiff > limits.countHardLimit) return true;
@@ -156,7 +160,7 @@ export class Quotas {
   private adjust(path: string, countDelta: number, bytesDelta: number): void {
     const root = this.rootOf(path);
     if (root === undefined) return;
-    const statsPath = `${QUOTA_ROOT}${root === '/' ? '' : root}/${STAT_NODE}`;
+    const statsPath = quotaNodePath(root, STAT_NODE);
     const stats = this.tree.get(statsPath);
     if (stats === undefined) return;
     this.tree.willChange(statsPath);
@@ -168,7 +172,7 @@ export class Quotas {
   }
 
   private recount(root: string): void {
-    const statsPath = `${QUOTA_ROOT}${root === '/' ? '' : root}/${STAT_NODE}`;
+    const statsPath = quotaNodePath(root, STAT_NODE);
     const stats = this.tree.get(statsPath);
     if (stats === undefined) return;
     this.tree.willChange(statsPath);

@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ConfigError, parseConfig, parseProperties, defaultConfig, loadConfigFile, applyMyId, parseMyId, isDistributed,
-  fourLetterWhitelistOf, configDefaults, knownConfigKeys, opensslCipherName, ZOOKEEPER_DEFAULT_CIPHERS, type ServerConfig,
+  fourLetterWhitelistOf, configDefaults, knownConfigKeys, type ServerConfig,
 } from '../../src/runtime/config.js';
+import { opensslCipherName, ZOOKEEPER_DEFAULT_CIPHERS } from '../../src/runtime/tls-config.js';
 
 const FILE = 'zoo.cfg';
 const parse = (...lines: string[]) => parseConfig(lines.join('\n') + '\n', { fileName: FILE });

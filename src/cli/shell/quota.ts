@@ -7,8 +7,6 @@
  */
 import { LIMIT_NODE, QUOTA_ROOT, STAT_NODE, type QuotaLimits } from '../../tree/quotas.js';
 
-export { formatLimits, NO_LIMITS, parseLimits, type QuotaLimits } from '../../tree/quotas.js';
-
 /** setquota's and delquota's option letter → the field it sets. */
 export const QUOTA_FIELDS = { n: 'count', b: 'bytes', N: 'countHardLimit', B: 'byteHardLimit' } as const satisfies Record<string, keyof QuotaLimits>;
 export type QuotaLetter = keyof typeof QUOTA_FIELDS;

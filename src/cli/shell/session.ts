@@ -15,8 +15,8 @@ import {
   type WatchEvent, type AddWatchModeName, type WatcherTypeName,
 } from '../../client/index.js';
 import { fullVersion } from '../../admin/four-letter.js';
-import { LIMIT_NODE, QUOTA_ROOT, STAT_NODE } from '../../tree/quotas.js';
-import { formatLimits, limitsPath, NO_LIMITS, parseLimits, QUOTA_FIELDS, quotaDir, statsPath, type QuotaLetter, type QuotaLimits } from './quota.js';
+import { formatLimits, LIMIT_NODE, NO_LIMITS, parseLimits, QUOTA_ROOT, STAT_NODE, type QuotaLimits } from '../../tree/quotas.js';
+import { limitsPath, QUOTA_FIELDS, quotaDir, statsPath, type QuotaLetter } from './quota.js';
 import { BUILT_ON, ZKTS_VERSION } from '../../runtime/version.js';
 import {
   CommandLineError, commandListing, commandSpecs, parseCommand, splitWords, type ParsedCommand, type ShellCommandName,
@@ -48,6 +48,16 @@ export interface ShellOptions {
 
 /** How a line ended: its exit status in one-command mode is 0, 1 and 127 respectively. */
 export type LineResult = 'ok' | 'failed' | 'unknownCommand' | 'quit';
+
+/** A node's data as text, undefined if there is no such node. */
+async function textIfExists(client: ZooKeeperClient, path: string): Promise<string | undefined> {
+  try {
+    return (await client.getData(path)).data.toString('utf8');
+  } catch (error) {
+    if (error instanceof NoNodeError) return undefined;
+    throw error;
+  }
+}
 
 /** A command failed with a message of our own (not a ZooKeeper error code). */
 class ShellFailure extends Error {
@@ -381,18 +391,15 @@ export class ShellSession {
     }
     const child = await this.quotaBelow(client, path);
     if (child !== undefined) throw new ShellFailure(`${path} has a child ${child} which has a quota`);
-    const existing = await client.getData(limitsPath(path)).then((found) => parseLimits(found.data.toString('utf8')), (error: unknown) => {
-      if (error instanceof NoNodeError) return undefined;
-      throw error;
-    });
-    const limits: QuotaLimits = { ...(existing ?? NO_LIMITS), [QUOTA_FIELDS[letter]]: value };
+    const existing = await textIfExists(client, limitsPath(path));
+    const limits: QuotaLimits = { ...(existing === undefined ? NO_LIMITS : parseLimits(existing)), [QUOTA_FIELDS[letter]]: value };
     if (existing !== undefined) {
       await client.setData(limitsPath(path), formatLimits(limits));
     } else {
       let dir = QUOTA_ROOT;
       for (const part of path.split('/').slice(1)) {
         dir += `/${part}`;
-        if ((await client.exists(dir)) === null) await client.create(dir).catch((error: unknown) => { if (!(error instanceof NodeExistsError)) throw error; });
+        await client.create(dir).catch((error: unknown) => { if (!(error instanceof NodeExistsError)) throw error; });
       }
       // The server recounts the stats when the node appears; zkCli writes zeros.
       await client.create(statsPath(path), 'count=0,bytes=0');
@@ -428,13 +435,8 @@ export class ShellSession {
 
   private async listQuota(client: ZooKeeperClient, path: string): Promise<void> {
     this.io.err(`absolute path is ${limitsPath(path)}\n`);
-    let limits: string;
-    try {
-      limits = (await client.getData(limitsPath(path))).data.toString('utf8');
-    } catch (error) {
-      if (error instanceof NoNodeError) throw new ShellFailure(`quota for ${path} does not exist.`);
-      throw error;
-    }
+    const limits = await textIfExists(client, limitsPath(path));
+    if (limits === undefined) throw new ShellFailure(`quota for ${path} does not exist.`);
     this.lines([`Output quota for ${path} ${limits}`]);
     this.lines([`Output stat for ${path} ${(await client.getData(statsPath(path))).data.toString('utf8')}`]);
   }
@@ -442,16 +444,13 @@ export class ShellSession {
   private async delQuota(client: ZooKeeperClient, command: ParsedCommand): Promise<void> {
     const letter = this.quotaOption(command, false);
     const path = command.args[0]!;
-    let limits: QuotaLimits;
-    try {
-      limits = parseLimits((await client.getData(limitsPath(path))).data.toString('utf8'));
-    } catch (error) {
-      if (!(error instanceof NoNodeError)) throw error;
+    const limits = await textIfExists(client, limitsPath(path));
+    if (limits === undefined) {
       this.lines([`Quota does not exist for ${path}`]);
       return;
     }
     if (letter !== undefined) {
-      await client.setData(limitsPath(path), formatLimits({ ...limits, [QUOTA_FIELDS[letter]]: -1 }));
+      await client.setData(limitsPath(path), formatLimits({ ...parseLimits(limits), [QUOTA_FIELDS[letter]]: -1 }));
       return;
     }
     for (const child of await client.getChildren(quotaDir(path))) await client.delete(`${quotaDir(path)}/${child}`);

@@ -116,10 +116,11 @@ function recountQuotaStats(byPath: Map<string, SnapshotNode>, children: Readonly
     const names = children.get(path) ?? [];
     for (let index = names.length - 1; index >= 0; index--) stack.push(`${path}/${names[index]!}`);
     if (names.length > 0 || !path.endsWith(limitSuffix)) continue;
-    const statsPath = `${path.slice(0, path.indexOf(limitSuffix))}/${STAT_NODE}`;
+    const dirEnd = path.indexOf(limitSuffix);
+    const statsPath = `${path.slice(0, dirEnd)}/${STAT_NODE}`;
     const stats = byPath.get(statsPath);
     if (stats === undefined) continue;
-    const { count, bytes } = subtreeCounts(path.slice(QUOTA_ROOT.length, path.indexOf(limitSuffix)));
+    const { count, bytes } = subtreeCounts(path.slice(QUOTA_ROOT.length, dirEnd));
     byPath.set(statsPath, { ...stats, data: bytesOfLatin1(statsText(count, bytes)) });
   }
 }
